@@ -1,0 +1,1 @@
+"""Check functions by feature; importing this package registers them all."""

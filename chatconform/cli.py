@@ -1,0 +1,37 @@
+"""The `chatconform` command: `mock`, `check` and `load`, each in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Subcommand name -> module exposing add_arguments(parser) and run(args) -> int.
+COMMANDS = {
+    "mock": ("chatconform.mock.cli", "serve the built-in mock upstream"),
+    "check": ("chatconform.check", "run the conformance suites against a target"),
+    "load": ("chatconform.load.cli", "run a Locust load scenario against a target"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="chatconform", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    if not argv or argv[0] not in COMMANDS:
+        parser.parse_args(argv)  # prints usage and exits
+        return 2
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    command = argparse.ArgumentParser(prog=f"chatconform {argv[0]}", description=COMMANDS[argv[0]][1])
+    module.add_arguments(command)
+    known, extra = command.parse_known_args(argv[1:])
+    if extra and not getattr(module, "ACCEPTS_EXTRA", False):
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    known.extra = extra
+    return int(module.run(known))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Fault injection: decide, per request, what goes wrong and how.
+
+Faults are configured at start (`FaultSettings`, from the CLI or a TOML
+`[faults]` table) with probabilities drawn from one seeded generator, so a
+run is reproducible; or forced for a single request with the header
+`X-Chatconform-Fault: status=429; retry_after=2` (several `key=value`
+pairs separated by `;`). A forced fault always applies.
+
+Kinds:
+  status=<code>          error before any byte of the answer (429, 500, 503, 529, ...)
+  retry_after=<s>        Retry-After on that error (default 1 for 429 and 529)
+  spike_ms=<ms>          extra delay before the first token
+  stall_s=<s>            after the first chunk, send nothing for this long (bounded), then continue
+  disconnect=<n>         close the connection after n chunks, without an ending
+  malformed=<n>          the n-th chunk is cut JSON
+  midstream_error=<n>    after n chunks, an error event, then the stream ends without [DONE]
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, fields
+
+FAULT_HEADER = "x-chatconform-fault"
+MAX_STALL_S = 600.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    status: int | None = None
+    retry_after: float | None = None
+    spike_ms: float = 0.0
+    stall_s: float = 0.0
+    disconnect: int | None = None
+    malformed: int | None = None
+    midstream_error: int | None = None
+
+    @property
+    def kind(self) -> str:
+        """A short label for the journal and error accounting."""
+        for name in ("status", "disconnect", "malformed", "midstream_error", "stall_s", "spike_ms"):
+            if getattr(self, name):
+                return f"{name}={getattr(self, name)}"
+        return ""
+
+
+NO_FAULT = Fault()
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """Probabilities per request; each is drawn independently, in this order."""
+
+    error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (429, 500, 503, 529)
+    retry_after_s: float = 1.0
+    spike_rate: float = 0.0
+    spike_ms: float = 2000.0
+    stall_rate: float = 0.0
+    stall_s: float = 5.0
+    disconnect_rate: float = 0.0
+    disconnect_after: int = 3
+    malformed_rate: float = 0.0
+    malformed_at: int = 2
+    midstream_error_rate: float = 0.0
+    midstream_error_after: int = 3
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name.endswith("_rate") and not 0.0 <= getattr(self, f.name) <= 1.0:
+                raise ValueError(f"fault {f.name} must be between 0 and 1")
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, f.name) > 0 for f in fields(self) if f.name.endswith("_rate"))
+
+
+class FaultPlan:
+    def __init__(self, settings: FaultSettings, seed: int = 0) -> None:
+        self._settings = settings
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def draw(self, header: str | None) -> Fault:
+        """The fault for one request: the header's, else a random draw, else none."""
+        if header:
+            return parse_header(header)
+        if not self._settings.active:
+            return NO_FAULT
+        with self._lock:
+            return self._draw()
+
+    def _draw(self) -> Fault:
+        s, rng = self._settings, self._rng
+        if rng.random() < s.error_rate:
+            status = rng.choice(s.error_statuses)
+            return Fault(status=status, retry_after=s.retry_after_s if status in (429, 529) else None)
+        return Fault(
+            spike_ms=s.spike_ms if rng.random() < s.spike_rate else 0.0,
+            stall_s=s.stall_s if rng.random() < s.stall_rate else 0.0,
+            disconnect=s.disconnect_after if rng.random() < s.disconnect_rate else None,
+            malformed=s.malformed_at if rng.random() < s.malformed_rate else None,
+            midstream_error=s.midstream_error_after if rng.random() < s.midstream_error_rate else None,
+        )
+
+
+def parse_header(header: str) -> Fault:
+    """Parse `key=value; key=value`; raise ValueError naming a bad pair."""
+    values: dict[str, float | int] = {}
+    names = {f.name for f in fields(Fault)}
+    for pair in filter(None, (p.strip() for p in header.split(";"))):
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or key not in names:
+            raise ValueError(f"unknown fault {pair!r}; use {', '.join(sorted(names))}")
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError(f"fault {key} needs a number, got {raw.strip()!r}") from None
+        if number < 0:
+            raise ValueError(f"fault {key} must not be negative")
+        values[key] = number if key in ("retry_after", "spike_ms", "stall_s") else int(number)
+    if "stall_s" in values:
+        values["stall_s"] = min(float(values["stall_s"]), MAX_STALL_S)
+    status = values.get("status")
+    if status is not None and not 400 <= int(status) <= 599:
+        raise ValueError("fault status must be between 400 and 599")
+    if status in (429, 529) and "retry_after" not in values:
+        values["retry_after"] = 1.0
+    return Fault(**values)  # type: ignore[arg-type]

@@ -1,0 +1,61 @@
+"""The mock's latency model: time to first token, inter-token delay, jitter.
+
+Per model tier from the profile (`realistic`), all zero (`none`, the default
+for conformance runs), or overridden for every model by explicit values.
+Chunk times are scheduled against absolute deadlines from the request start,
+so a late wake-up does not push every later chunk back (no drift).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from chatconform.profile import Latency, Model, Profile
+
+MODES = ("none", "realistic")
+
+
+@dataclass(frozen=True)
+class LatencySettings:
+    mode: str = "none"
+    ttft_ms: float | None = None  # overrides for every model, whatever the mode
+    itl_ms: float | None = None
+    jitter_ms: float | None = None
+    tokens_per_chunk: int | None = None
+
+
+class LatencyModel:
+    def __init__(self, profile: Profile, settings: LatencySettings, seed: int = 0) -> None:
+        if settings.mode not in MODES:
+            raise ValueError(f"latency mode {settings.mode!r}; use one of {', '.join(MODES)}")
+        self._profile = profile
+        self._settings = settings
+        self._rng = random.Random(seed)
+
+    def for_model(self, model: Model) -> Latency:
+        base = self._profile.latency.get(model.tier, Latency()) if self._settings.mode == "realistic" else Latency()
+        s = self._settings
+        return Latency(
+            ttft_ms=base.ttft_ms if s.ttft_ms is None else s.ttft_ms,
+            itl_ms=base.itl_ms if s.itl_ms is None else s.itl_ms,
+            jitter_ms=base.jitter_ms if s.jitter_ms is None else s.jitter_ms,
+            tokens_per_chunk=max(1, base.tokens_per_chunk if s.tokens_per_chunk is None else s.tokens_per_chunk),
+        )
+
+    def schedule(self, model: Model, chunks: int) -> list[float]:
+        """Offsets in seconds from the request start at which each chunk is due."""
+        lat = self.for_model(model)
+        if lat.ttft_ms == 0 and lat.itl_ms == 0:
+            return [0.0] * chunks
+        offsets = []
+        t = self._jittered(lat.ttft_ms, lat.jitter_ms)
+        for _ in range(chunks):
+            offsets.append(t / 1000)
+            t += self._jittered(lat.itl_ms, lat.jitter_ms)
+        return offsets
+
+    def _jittered(self, value_ms: float, jitter_ms: float) -> float:
+        if jitter_ms <= 0:
+            return value_ms
+        return max(0.0, value_ms + self._rng.uniform(-jitter_ms, jitter_ms))

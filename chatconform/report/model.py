@@ -1,0 +1,71 @@
+"""What a conformance run produced, as plain data: the input of every report writer.
+
+The pytest plugin fills a `RunResults` as tests finish (in the controlling
+process only, when xdist is used) and hands it to the writers at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from chatconform.checks.registry import Finding
+
+# pass: every check held. fail: a check found a departure. unsupported: the
+# profile does not claim the feature, so it was not tested. policy: an
+# ambiguous point where the target's behaviour is recorded, and it matched
+# the profile's expectation (a mismatch is a fail). xfail: a known deviation
+# declared by the run (e.g. a gateway's documented gap). error: the harness
+# itself could not run the case.
+Outcome = Literal["pass", "fail", "unsupported", "policy", "xfail", "error"]
+
+
+@dataclass(frozen=True)
+class PolicyObservation:
+    """What the target did for one ambiguous point, versus what the profile expects."""
+
+    name: str  # the profile policy key, e.g. "temperature_above_max"
+    expected: str  # reject / clamp / ignore / support
+    observed: str  # rejected / clamped / ignored / supported / other: <detail>
+    matches: bool
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    nodeid: str
+    test: str  # the test function name, e.g. "test_stop"
+    feature: str  # the feature marker, e.g. "streaming"; the report's matrix column
+    model: str  # the model ID as sent, "" for model-independent cases
+    outcome: Outcome
+    findings: tuple[Finding, ...] = ()
+    policy: PolicyObservation | None = None
+    detail: str = ""  # skip or error reason; already redacted
+    duration_s: float = 0.0
+    cost_usd: float = 0.0  # from usage and the profile's prices
+
+
+@dataclass
+class RunResults:
+    run_id: str
+    target: str  # base URL (never the key), or "built-in mock"
+    profile: str
+    started: str  # ISO 8601 UTC
+    finished: str = ""
+    is_mock: bool = False
+    cases: list[CaseResult] = field(default_factory=list)
+    estimated_cost_usd: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(c.cost_usd for c in self.cases)
+
+    @property
+    def verdict(self) -> Literal["pass", "fail"]:
+        return "fail" if any(c.outcome in ("fail", "error") for c in self.cases) else "pass"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["cost_usd"] = round(self.cost_usd, 6)
+        data["verdict"] = self.verdict
+        return data

@@ -1,0 +1,93 @@
+"""The endpoint under test: a user's gateway, or the built-in mock started on demand.
+
+With no base URL, chatconform starts its own mock on a free loopback port
+and never falls back to a paid public endpoint. The mock runs in a thread
+for the suites (cheap, same process) and in a subprocess for load runs (so
+the load generator's gevent patching and the server's event loop never share
+a process or a core).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from chatconform.profile import Profile
+from chatconform.redact import register_secret
+
+_SERVING = re.compile(r"serving (http://[\d.]+:\d+)/v1")
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str  # ends with the API version segment, e.g. http://127.0.0.1:8000/v1
+    api_key: str
+    profile: Profile
+    is_mock: bool = False
+
+    @property
+    def root_url(self) -> str:
+        """The server root: where the mock's admin routes live."""
+        return re.sub(r"/(api/)?v1/?$", "", self.base_url)
+
+    @property
+    def label(self) -> str:
+        return "built-in mock" if self.is_mock else self.base_url
+
+
+def session_key(profile: Profile) -> str:
+    """A fresh key for a mock run, shaped like the profile's keys."""
+    key = (profile.api_key_prefix or "key-") + "mock-" + secrets.token_hex(16)
+    register_secret(key)
+    return key
+
+
+@contextmanager
+def mock_subprocess(args: list[str], timeout_s: float = 30.0) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run `chatconform mock --port 0 <args>` as a child; yield (root URL, process)."""
+    command = [sys.executable, "-m", "chatconform.mock.cli", "--host", "127.0.0.1", "--port", "0", *args]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        url = _wait_for_url(proc, timeout_s)
+        # Keep reading the child's output, or a full pipe would block its logging.
+        threading.Thread(target=_drain, args=(proc,), daemon=True).start()
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _drain(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdout is not None
+    for _ in proc.stdout:
+        pass
+
+
+def _wait_for_url(proc: subprocess.Popen[str], timeout_s: float) -> str:
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout_s
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        seen.append(line)
+        match = _SERVING.search(line)
+        if match:
+            return match.group(1)
+    raise RuntimeError("the mock did not start:\n" + "".join(seen[-20:]))
