@@ -78,15 +78,18 @@ class Exchange:
     def text(self) -> str:
         """The assistant text: message content, or streamed content deltas joined."""
         if self.is_stream:
-            return "".join(
-                c["choices"][0]["delta"].get("content") or ""
-                for c in self.chunks()
-                if isinstance(c, dict) and c.get("choices") and isinstance(c["choices"][0].get("delta"), dict)
-            )
-        try:
-            return self.body["choices"][0]["message"]["content"] or ""
-        except (TypeError, KeyError, IndexError):
-            return ""
+            parts = (_first_choice(c).get("delta", {}) for c in self.chunks())
+            return "".join(p["content"] for p in parts if isinstance(p, dict) and isinstance(p.get("content"), str))
+        message = _first_choice(self.body).get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        return content if isinstance(content, str) else ""
+
+
+def _first_choice(data: Any) -> dict[str, Any]:
+    """choices[0] of a body or chunk, or {} when the server sent something else (never raise on garbage)."""
+    choices = data.get("choices") if isinstance(data, dict) else None
+    first = choices[0] if isinstance(choices, list) and choices else None
+    return first if isinstance(first, dict) else {}
 
 
 def _loads(text: str | bytes) -> Any:

@@ -18,13 +18,15 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One dispatched event; `t` is the arrival time of the read that completed it."""
+class Event(NamedTuple):
+    """One dispatched event; `t` is the arrival time of the read that completed it.
+    Immutable. A NamedTuple rather than a frozen dataclass: it is built several times
+    faster, and the load generator builds tens of thousands a second."""
 
     data: str
     event: str = "message"
@@ -65,29 +67,50 @@ class SSEReader:
         """Signal end of stream: a last line without a line end is processed,
         and an event that was never terminated by a blank line is discarded
         (as the spec says) and recorded as a problem."""
-        tail = self._decoder.decode(b"", final=True)
-        self._buffer += tail
-        out: list[Event] = []
-        if self._buffer:
+        self._buffer += self._decoder.decode(b"", final=True)
+        out = self._drain(t, final=True)
+        if self._buffer:  # a last line without a line end: it can only add a field, never dispatch
             line, self._buffer = self._buffer, ""
             self._line(line, t, out)
         if self._data or self._event:
             self.problems.append("stream ended inside an event (no blank line after the last data line)")
             self._data, self._event = [], ""
-        self.events.extend(out)
         return out
 
-    def _drain(self, t: float) -> list[Event]:
+    def _drain(self, t: float, final: bool = False) -> list[Event]:
+        if "\r" not in self._buffer:
+            return self._drain_lf(t)
         out: list[Event] = []
         buffer = self._buffer
         start = 0
         for match in _LINE_END.finditer(buffer):
             # A CR at the very end may be the first half of a CRLF split across reads.
-            if match.group() == "\r" and match.end() == len(buffer):
+            if match.group() == "\r" and match.end() == len(buffer) and not final:
                 break
             self._line(buffer[start:match.start()], t, out)
             start = match.end()
         self._buffer = buffer[start:]
+        self.events.extend(out)
+        return out
+
+    def _drain_lf(self, t: float) -> list[Event]:
+        """The common case, LF line ends only: one split in C, and `data:` lines taken inline.
+        Same result as the general path; load tests read tens of thousands of events a second."""
+        *lines, self._buffer = self._buffer.split("\n")
+        out: list[Event] = []
+        data = self._data  # stays the same list as self._data: _line only ever appends to it
+        for line in lines:
+            if line.startswith("data:"):
+                data.append(line[6:] if line.startswith("data: ") else line[5:])
+            elif line:
+                self._line(line, t, out)
+            elif data:
+                text = data[0] if len(data) == 1 else "\n".join(data)
+                out.append(Event(text, self._event or "message", self._last_id, self._retry, t))
+                data = self._data = []
+                self._event = ""
+            else:
+                self._event = ""
         self.events.extend(out)
         return out
 

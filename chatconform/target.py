@@ -56,10 +56,11 @@ def mock_subprocess(args: list[str], timeout_s: float = 30.0) -> Iterator[tuple[
     command = [sys.executable, "-m", "chatconform.mock.cli", "--host", "127.0.0.1", "--port", "0", *args]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    # Keep reading the child's output once it has started, or a full pipe would block its logging.
+    drain = threading.Thread(target=_drain, args=(proc,), daemon=True)
     try:
         url = _wait_for_url(proc, timeout_s)
-        # Keep reading the child's output, or a full pipe would block its logging.
-        threading.Thread(target=_drain, args=(proc,), daemon=True).start()
+        drain.start()
         yield url, proc
     finally:
         proc.terminate()
@@ -68,6 +69,10 @@ def mock_subprocess(args: list[str], timeout_s: float = 30.0) -> Iterator[tuple[
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if drain.is_alive():
+            drain.join(timeout=5)  # the pipe ends with the child
+        if proc.stdout is not None:
+            proc.stdout.close()  # else an unclosed-file ResourceWarning at garbage collection
 
 
 def _drain(proc: subprocess.Popen[str]) -> None:

@@ -244,8 +244,7 @@ def _strip_quotes(text: str) -> str:
 
 def filler_words(n: int, seed: int) -> str:
     """Exactly `n` seeded words as one sentence: the load tests' knob for output length."""
-    rng = Random(seed)
-    words = [rng.choice(_FILLER) for _ in range(n)]
+    words = Random(seed).choices(_FILLER, k=n)
     words[0] = words[0].capitalize()
     return " ".join(words) + "."
 

@@ -1,35 +1,71 @@
 """`create_app(config)`: the mock upstream as an ASGI application.
 
 Routes: the OpenAI face at `/v1` and `/api/v1` (chat completions, models),
-and the admin routes `/mock/ledger`, `/mock/journal`, `/mock/reset`, which
-take the same keys. Every error, including unknown paths and wrong methods,
-is answered with the OpenAI error envelope; an unexpected exception becomes a
-500 envelope rather than a dropped connection.
+the Anthropic face at `/v1/messages`, and the admin routes `/mock/ledger`,
+`/mock/journal`, `/mock/reset`, which take the same keys. Both faces are
+always served. Every error, including unknown paths and wrong methods, is
+answered with the envelope of the face its path belongs to (Anthropic's
+`{"type": "error", ...}` under `/v1/messages`, OpenAI's elsewhere); an
+unexpected exception becomes a 500 envelope rather than a dropped connection.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
+from chatconform.mock import anthropic_face
 from chatconform.mock.chat import chat_completions, request_id
 from chatconform.mock.config import MockConfig
 from chatconform.mock.errors import MockError
+from chatconform.mock.messages import is_anthropic_path, messages
 from chatconform.mock.state import MockState, bearer_key
 from chatconform.mock.streaming import AbortStream
 
 log = logging.getLogger("chatconform.mock")
+Handler = Callable[[Request], Awaitable[Response]]
 PREFIXES = ("/v1", "/api/v1")
 MODEL_CREATED = 1_700_000_000  # a fixed timestamp: the catalog has no creation dates
 
 
-def create_app(config: MockConfig | None = None) -> Starlette:
+class MockApp:
+    """The ASGI entry point. The hot route (POST chat completions) is called
+    directly, the rest through Starlette: Starlette's middleware wraps every
+    `send`, which costs more than a whole SSE event at zero latency."""
+
+    def __init__(self, state: MockState, rest: Starlette, hot: dict[tuple[str, str], Handler]) -> None:
+        self.state = State({"mock": state})
+        self.rest = rest
+        self.hot = hot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.hot.get((scope.get("method", ""), scope.get("path", ""))) if scope["type"] == "http" else None
+        if handler is None:
+            await self.rest(scope, receive, send)
+            return
+        scope["app"] = self
+        request = Request(scope, receive)
+        try:
+            response = await handler(request)
+        except MockError as exc:
+            response = await on_mock_error(request, exc)
+        except Exception as exc:  # a bug in the mock: still an envelope, never a dropped connection
+            response = await on_crash(request, exc)
+        await response(scope, receive, send)
+
+
+def create_app(config: MockConfig | None = None) -> MockApp:
     state = MockState(config or MockConfig())
+    hot: dict[tuple[str, str], Handler] = {("POST", p + "/chat/completions"): chat_completions for p in PREFIXES}
+    hot["POST", "/v1/messages"] = messages
     routes = []
     for prefix in PREFIXES:
         routes += [
@@ -38,16 +74,17 @@ def create_app(config: MockConfig | None = None) -> Starlette:
             Route(prefix + "/models/{model_id:path}", get_model, methods=["GET"]),
         ]
     routes += [
+        Route("/v1/messages", messages, methods=["POST"]),
         Route("/mock/ledger", ledger, methods=["GET"]),
         Route("/mock/journal", journal, methods=["GET"]),
         Route("/mock/reset", reset, methods=["POST"]),
     ]
-    app = Starlette(
+    rest = Starlette(
         routes=routes,
         exception_handlers={MockError: on_mock_error, HTTPException: on_http_error, Exception: on_crash},
     )
-    app.state.mock = state
-    return app
+    rest.state.mock = state
+    return MockApp(state, rest, hot)
 
 
 def _model_object(model_id: str) -> dict[str, object]:
@@ -93,7 +130,11 @@ async def reset(request: Request) -> Response:
 
 async def on_mock_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MockError)
-    headers = {"x-request-id": request_id(), **exc.headers}
+    rid = request_id()
+    if is_anthropic_path(request.url.path):
+        body = anthropic_face.error_body(exc.status, exc.message, rid)
+        return JSONResponse(body, status_code=exc.status, headers={"request-id": rid, **exc.headers})
+    headers = {"x-request-id": rid, **exc.headers}
     return JSONResponse(exc.envelope(), status_code=exc.status, headers=headers)
 
 

@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     keys = "any key starting with " + repr(config.profile.api_key_prefix) if not config.api_keys else "the given key(s)"
     print(f"chatconform mock: profile {config.profile.name}, latency {config.latency.mode}, accepting {keys}")
-    print(f"chatconform mock: serving http://{host}:{port}/v1 (also /api/v1); Ctrl-C stops", flush=True)
+    print(f"chatconform mock: serving http://{host}:{port}/v1 (also /api/v1; Anthropic Messages at /v1/messages); "
+          "Ctrl-C stops", flush=True)
     server = uvicorn.Server(uvicorn_config(create_app(config)))
     server.run(sockets=[sock])
     return 0

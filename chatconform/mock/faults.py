@@ -79,6 +79,7 @@ class FaultSettings:
 class FaultPlan:
     def __init__(self, settings: FaultSettings, seed: int = 0) -> None:
         self._settings = settings
+        self._active = settings.active  # read on every request: computed once
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -86,7 +87,7 @@ class FaultPlan:
         """The fault for one request: the header's, else a random draw, else none."""
         if header:
             return parse_header(header)
-        if not self._settings.active:
+        if not self._active:
             return NO_FAULT
         with self._lock:
             return self._draw()

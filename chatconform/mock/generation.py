@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from chatconform.mock import tokens
-from chatconform.mock.answers import Answer, ToolCall, answer
+from chatconform.mock.answers import Answer, ToolCall, answer, request_seed
+from chatconform.mock.memo import LRU
 from chatconform.mock.request import ChatRequest, message_text
 
+_quote = json.encoder.encode_basestring_ascii  # what json.dumps does for one str, without its overhead
 TOOL_CALL_OVERHEAD = 3  # tokens a tool-use block costs beyond its name and arguments
+# A mock-only directive: no benign prompt makes a real Claude stop with `refusal`, so suites that
+# check how a gateway maps a refusal ask for one by this marker (docs/mock-answers.md).
+REFUSAL_MARKER = "chatconform:refuse"
+REFUSAL_TEXT = "I can't help with that request."
 
 
 @dataclass(frozen=True)
 class Completion:
     pieces: tuple[str, ...]  # the emitted text, token by token
     tool_calls: tuple[ToolCall, ...]
-    finish_reason: str  # OpenAI vocabulary: stop, length, tool_calls
+    finish_reason: str  # OpenAI vocabulary: stop, length, tool_calls, content_filter (a refusal)
     stop_sequence: str | None  # the sequence that ended the text, if one did
     prompt_tokens: int
     completion_tokens: int
@@ -30,6 +37,11 @@ class Completion:
     @property
     def text(self) -> str:
         return "".join(self.pieces)
+
+    @cached_property
+    def json_pieces(self) -> tuple[bytes, ...]:
+        """Each piece as a JSON string literal: both faces frame tokens as JSON strings."""
+        return tuple(_quote(p).encode() for p in self.pieces)
 
     def usage(self) -> dict[str, int]:
         return {
@@ -39,14 +51,37 @@ class Completion:
         }
 
 
+# Answers are a pure function of the request; load runs repeat the same few prompts.
+_memo: LRU[Completion] = LRU(512)
+
+
 def complete(req: ChatRequest, named_tool_finish: str = "tool_calls") -> Completion:
-    result = answer(req)
+    # The seed covers everything that decides the answer and the prompt; these cut or label it.
+    key = (request_seed(req), req.max_tokens, tuple(req.stop), named_tool_finish, isinstance(req.tool_choice, dict))
+    found = _memo.get(key)
+    if found is None:
+        found = _complete(req, named_tool_finish)
+        _memo.put(key, found)
+    return found
+
+
+def _complete(req: ChatRequest, named_tool_finish: str) -> Completion:
     prompt = prompt_tokens(req)
+    if refusal_requested(req):
+        pieces = tokens.tokenize(REFUSAL_TEXT)[: req.max_tokens]
+        return Completion(tuple(pieces), (), "content_filter", None, prompt, len(pieces))
+    result = answer(req)
     if result.tool_calls:
         used = sum(tool_call_tokens(c) for c in result.tool_calls) + tokens.count(result.text)
         finish = named_tool_finish if isinstance(req.tool_choice, dict) else "tool_calls"
         return Completion(tuple(tokens.tokenize(result.text)), result.tool_calls, finish, None, prompt, used)
     return _text_completion(result, req, prompt)
+
+
+def refusal_requested(req: ChatRequest) -> bool:
+    """The marker in the last user message or a system message asks for a refusal."""
+    texts = [req.last_user_text, *req.texts("system")]
+    return any(REFUSAL_MARKER in text.lower() for text in texts)
 
 
 def _text_completion(result: Answer, req: ChatRequest, prompt: int) -> Completion:

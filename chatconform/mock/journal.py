@@ -1,8 +1,9 @@
 """The request journal: the last requests the mock received and how each ended.
 
 Suites read it to see what a gateway sent upstream (gateway mode) and how a
-request ended (completed, failed, cancelled by the client). Image data URIs
-are shortened and keys appear only as fingerprints.
+request ended (completed, failed, cancelled by the client). Long unbroken
+strings (image data URIs, base64 sources) are shortened and keys appear only
+as fingerprints.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-DATA_URI_KEEP = 48
+from chatconform.redact import redact_headers
+
+BLOB_MIN = 1024  # an unbroken string this long is image data, not words worth keeping
+BLOB_KEEP = 48
 
 
 @dataclass
@@ -39,8 +43,10 @@ class Journal:
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(self, face: str, path: str, key: str, headers: dict[str, str], body: Any) -> Entry:
-        entry = Entry(next(self._seq), time.time(), face, path, key, headers, _shorten(body))
+    def record(self, face: str, path: str, key: str, headers: dict[str, str], body: Any, size: int) -> Entry:
+        """Add an entry; `size` is the body's length in bytes (a small body holds no blob)."""
+        kept = _shorten(body) if size > BLOB_MIN else body
+        entry = Entry(next(self._seq), time.time(), face, path, key, headers, kept)
         with self._lock:
             self._entries.append(entry)
         return entry
@@ -50,7 +56,9 @@ class Journal:
             items = list(self._entries)
         if limit is not None:
             items = items[-limit:] if limit > 0 else []
-        return [vars(e).copy() for e in items]
+        # Headers were masked on the way in; redact again on the way out, in case a
+        # key travelled somewhere unusual (a custom header, a query string).
+        return [{**vars(e), "headers": redact_headers(e.headers)} for e in items]
 
     def reset(self) -> None:
         with self._lock:
@@ -58,28 +66,20 @@ class Journal:
 
 
 def _shorten(body: Any) -> Any:
-    """A copy of the body with long data URIs cut, so the journal stays small."""
-    if not _has_data_uri(body):
-        return body
+    """A copy of the body with blobs cut, so the journal stays small."""
     body = copy.deepcopy(body)
     _cut(body)
     return body
 
 
-def _has_data_uri(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.startswith("data:") and len(value) > DATA_URI_KEEP
-    if isinstance(value, dict):
-        return any(_has_data_uri(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_data_uri(v) for v in value)
-    return False
+def _is_blob(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > BLOB_MIN and " " not in value[:BLOB_MIN]
 
 
 def _cut(value: Any) -> None:
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for k, v in items:
-        if isinstance(v, str) and _has_data_uri(v):
-            value[k] = v[:DATA_URI_KEEP] + f"...({len(v)} chars)"
+        if _is_blob(v):
+            value[k] = v[:BLOB_KEEP] + f"...({len(v)} chars)"
         else:
             _cut(v)

@@ -11,11 +11,13 @@ import hashlib
 import threading
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from chatconform.profile import Model
 
 
+@lru_cache(maxsize=64)  # a run uses a handful of keys, and this runs on every request
 def fingerprint(api_key: str) -> str:
     """A stable, non-reversible name for a key, safe to log and report."""
     return "key-" + hashlib.sha256(api_key.encode()).hexdigest()[:10]

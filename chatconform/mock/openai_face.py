@@ -11,22 +11,25 @@ chunk), and `data: [DONE]` last.
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from typing import Any
 
 from chatconform.mock import tokens
 from chatconform.mock.answers import ToolCall
 from chatconform.mock.generation import Completion
+from chatconform.mock.ids import new_id
 from chatconform.mock.request import ChatRequest
-from chatconform.mock.streaming import Frame, StreamPlan
+from chatconform.mock.streaming import StreamPlan
 
 DONE_FRAME = b"data: [DONE]\n\n"
+_FIRST_DELTA = b'{"role": "assistant", "content": "", "refusal": null}, "logprobs": null, "finish_reason": null}]}\n\n'
+_CONTENT_TAIL = b'}, "logprobs": null, "finish_reason": null}]}\n\n'
+_quote = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str, without the call overhead
 ARGUMENT_TOKENS_PER_FRAGMENT = 4
 
 
 def completion_id() -> str:
-    return "chatcmpl-" + secrets.token_hex(12)
+    return new_id("chatcmpl-")
 
 
 def tool_call_json(call: ToolCall) -> dict[str, Any]:
@@ -62,11 +65,22 @@ class _ChunkWriter:
         if self.include_usage:
             envelope += ', "usage": null'
         self._prefix = ("data: " + envelope + ', "choices": [{"index": 0, "delta": ').encode()
+        self._content_head = self._prefix + b'{"content": '
         self._envelope = envelope
 
     def delta(self, delta: dict[str, Any], finish_reason: str | None = None) -> bytes:
         tail = f', "logprobs": null, "finish_reason": {json.dumps(finish_reason)}}}]}}\n\n'
         return self._prefix + json.dumps(delta).encode() + tail.encode()
+
+    def first(self) -> bytes:
+        return self._prefix + _FIRST_DELTA
+
+    def finish(self, finish_reason: str) -> bytes:
+        return self._prefix + b'{}, "logprobs": null, "finish_reason": "' + finish_reason.encode() + b'"}]}\n\n'
+
+    def content(self, quoted: bytes) -> bytes:
+        """The hot path: one content delta from an already JSON-quoted string."""
+        return self._content_head + quoted + _CONTENT_TAIL
 
     def usage(self, usage: dict[str, int]) -> bytes:
         envelope = self._envelope.replace('"usage": null', '"usage": ' + json.dumps(usage))
@@ -76,24 +90,28 @@ class _ChunkWriter:
 def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
     """The frames of one streamed answer; `offsets_for(n)` gives the schedule for n timed frames."""
     writer = _ChunkWriter(req)
-    head = [Frame(writer.delta({"role": "assistant", "content": "", "refusal": None}), False)]
-    body = [Frame(writer.delta({"content": "".join(group)}), True) for group in _groups(done.pieces, tokens_per_chunk)]
+    head = [writer.first()]
+    if tokens_per_chunk == 1:
+        body = [writer.content(q) for q in done.json_pieces]
+    else:
+        groups = _groups(done.pieces, tokens_per_chunk)
+        body = [writer.content(_quote("".join(g)).encode()) for g in groups]
     for index, call in enumerate(done.tool_calls):
         body += _tool_call_frames(writer, index, call)
-    tail = [Frame(writer.delta({}, done.finish_reason), False)]
+    tail = [writer.finish(done.finish_reason)]
     if req.include_usage:
-        tail.append(Frame(writer.usage(done.usage()), False))
-    tail.append(Frame(DONE_FRAME, False))
-    return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, error_frame())
+        tail.append(writer.usage(done.usage()))
+    tail.append(DONE_FRAME)
+    return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, ERROR_FRAME)
 
 
-def _tool_call_frames(writer: _ChunkWriter, index: int, call: ToolCall) -> list[Frame]:
+def _tool_call_frames(writer: _ChunkWriter, index: int, call: ToolCall) -> list[bytes]:
     first = {"index": index, "id": "call_" + call.key, "type": "function"}
     first["function"] = {"name": call.name, "arguments": ""}
-    frames = [Frame(writer.delta({"tool_calls": [first]}), True)]
+    frames = [writer.delta({"tool_calls": [first]})]
     for fragment in _groups(tokens.tokenize(call.arguments), ARGUMENT_TOKENS_PER_FRAGMENT):
         part = {"index": index, "function": {"arguments": "".join(fragment)}}
-        frames.append(Frame(writer.delta({"tool_calls": [part]}), True))
+        frames.append(writer.delta({"tool_calls": [part]}))
     return frames
 
 
@@ -111,3 +129,6 @@ def error_frame(message: str = "The upstream model failed while generating.", co
     """OpenAI's mid-stream error: an error object in a data event, then the stream ends."""
     body = {"error": {"message": message, "type": "server_error", "param": None, "code": code}}
     return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+ERROR_FRAME = error_frame()

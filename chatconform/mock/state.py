@@ -5,17 +5,32 @@ from __future__ import annotations
 import hmac
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.requests import Request
 
 from chatconform.mock.config import MockConfig
 from chatconform.mock.errors import MockError, invalid
 from chatconform.mock.faults import FAULT_HEADER, Fault, FaultPlan
+from chatconform.mock.generation import Completion
 from chatconform.mock.journal import Journal
 from chatconform.mock.latency import LatencyModel
 from chatconform.mock.ledger import Ledger
-from chatconform.redact import redact_headers
+from chatconform.mock.memo import LRU
+from chatconform.mock.request import ChatRequest
+from chatconform.redact import MASK, SECRET_HEADERS
+
+
+class Prepared(NamedTuple):
+    """What a request body becomes before any fault or framing applies: a pure function of it."""
+
+    body: Any
+    req: ChatRequest
+    done: Completion
+
+
+# Real request bodies nest a few levels; a deeper one would only exercise recursion limits downstream.
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -25,6 +40,8 @@ class MockState:
     faults: FaultPlan = field(init=False)
     ledger: Ledger = field(default_factory=Ledger)
     journal: Journal = field(init=False)
+    # Raw request body -> its parsed, validated and answered form, for bodies seen before.
+    requests: LRU[Prepared] = field(default_factory=lambda: LRU(256))
 
     def __post_init__(self) -> None:
         self.latency = LatencyModel(self.config.profile, self.config.latency, self.config.seed)
@@ -65,8 +82,14 @@ def header_key(request: Request, state: MockState) -> str:
     return _checked(request.headers.get("x-api-key", "").strip(), state, "authentication_error")
 
 
-async def json_body(request: Request, limit: int) -> Any:
-    """The request body as JSON, or a 413 / 400 that says what is wrong."""
+async def json_body(request: Request, limit: int) -> tuple[Any, int]:
+    """The request body as JSON and its size in bytes, or a 413 / 400 that says what is wrong."""
+    raw = await read_body(request, limit)
+    return parse_json(raw), len(raw)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw request body, or a 413 when it is larger than `limit` bytes."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise MockError(413, f"Request body too large: {length} bytes; the limit is {limit}.", code="request_too_large")
@@ -75,12 +98,34 @@ async def json_body(request: Request, limit: int) -> Any:
         raw += chunk
         if len(raw) > limit:
             raise MockError(413, f"Request body too large; the limit is {limit} bytes.", code="request_too_large")
+    return bytes(raw)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Untrusted bytes to JSON, or a 400 that says what is wrong."""
     if not raw:
         raise invalid("The request body is empty; send a JSON object.", None, "invalid_request_body")
     try:
-        return json.loads(raw, parse_constant=_no_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise invalid(f"The request body is not valid JSON: {exc}", None, "invalid_json") from exc
+    # Nesting needs brackets: a body with few of them cannot be deep, and counting is cheap.
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(body) > MAX_DEPTH:
+        raise invalid(f"The request body is nested deeper than {MAX_DEPTH} levels.", None, "invalid_json")
+    return body
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, computed without recursion (the body is untrusted)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _no_constant(name: str) -> Any:
@@ -88,4 +133,5 @@ def _no_constant(name: str) -> Any:
 
 
 def journal_headers(request: Request) -> dict[str, str]:
-    return redact_headers(dict(request.headers))
+    """Headers for the journal, credentials masked (the journal redacts the rest when read)."""
+    return {k: (MASK if k in SECRET_HEADERS else v) for k, v in request.headers.items()}

@@ -13,29 +13,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from chatconform.mock.faults import Fault
+from starlette.types import Receive, Scope, Send
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Frame:
-    data: bytes
-    timed: bool  # a token-bearing frame, due at the next offset of the schedule
+from chatconform.mock.faults import NO_FAULT, Fault
 
 
 @dataclass(frozen=True)
 class StreamPlan:
-    head: list[Frame]  # sent at once (OpenAI role chunk, Anthropic message_start ...)
-    body: list[Frame]  # timed token frames
-    tail: list[Frame]  # ending frames (finish, usage, [DONE] / message_stop)
+    # Each item is one encoded SSE event. Plain bytes: a 50-token answer has 50 of them per request.
+    head: list[bytes]  # sent at once (OpenAI role chunk, Anthropic message_start ...)
+    body: list[bytes]  # token events, each due at its offset of the schedule
+    tail: list[bytes]  # ending events (finish, usage, [DONE] / message_stop)
     offsets: list[float]  # due time of each timed frame, seconds from the request start
     malformed: Callable[[bytes], bytes]  # how this face spoils a frame
     error_frame: bytes  # this face's mid-stream error event
@@ -70,26 +61,49 @@ class SSEResponse:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
+        if self._paced:
+            outcome = await self._play_watched(receive, send)
+        elif self.fault == NO_FAULT:
+            # Nothing to wait for and nothing to spoil: the frames go out in one burst, so
+            # there is no pause in which a disconnect could be noticed, and the per-frame
+            # bookkeeping of `_play` would cost more than the sends themselves.
+            outcome = await self._burst(send)
+        else:
+            outcome = await self._play(send)
+        self.on_end(outcome)
+        if outcome.startswith("fault:disconnect"):
+            raise AbortStream(outcome)
+
+    @property
+    def _paced(self) -> bool:
+        offsets = self.plan.offsets  # non-decreasing: the last is the largest
+        return bool(self.fault.spike_ms or self.fault.stall_s or (offsets and offsets[-1] > 0))
+
+    async def _play_watched(self, receive: Receive, send: Send) -> str:
+        """Play while watching for the client to leave; a departure cancels the player."""
         player = asyncio.ensure_future(self._play(send))
         watcher = asyncio.ensure_future(_wait_disconnect(receive))
         done, _ = await asyncio.wait({player, watcher}, return_when=asyncio.FIRST_COMPLETED)
         if player not in done:
             player.cancel()
-            self.on_end("cancelled")
             await asyncio.gather(player, return_exceptions=True)
-            return
+            return "cancelled"
         watcher.cancel()
-        outcome = player.result() if not player.exception() else "cancelled"
-        self.on_end(outcome)
-        if outcome.startswith("fault:disconnect"):
-            raise AbortStream(outcome)
+        return "cancelled" if player.exception() else player.result()
+
+    async def _burst(self, send: Send) -> str:
+        plan = self.plan
+        for frame in (*plan.head, *plan.body, *plan.tail):
+            await send({"type": "http.response.body", "body": frame, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return "completed"
 
     async def _play(self, send: Send) -> str:
         """Send every frame on time; return the outcome."""
         fault, plan = self.fault, self.plan
         shift = fault.spike_ms / 1000
         for frame in plan.head:
-            await _body(send, frame.data)
+            await _body(send, frame)
         for n, frame in enumerate(plan.body):
             if n == fault.midstream_error:
                 await _body(send, plan.error_frame)
@@ -100,10 +114,10 @@ class SSEResponse:
             if n == 1 and fault.stall_s:
                 shift += fault.stall_s
             await _sleep_until(self.start + plan.offsets[n] + shift)
-            data = plan.malformed(frame.data) if n + 1 == fault.malformed else frame.data
+            data = plan.malformed(frame) if n + 1 == fault.malformed else frame
             await _body(send, data)
         for frame in plan.tail:
-            await _body(send, frame.data)
+            await _body(send, frame)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return f"fault:malformed={fault.malformed}" if fault.malformed else "completed"
 

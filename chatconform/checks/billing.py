@@ -1,0 +1,71 @@
+"""Billing: a ledger's charges match the usage of the requests made, and failed requests cost nothing.
+
+A check over several exchanges: `expect` carries the ledger read before and
+after (`before`, `after`: the mock's GET /mock/ledger shape, `totals` with
+requests, prompt_tokens, completion_tokens, cost_usd), the `exchanges` sent
+in between and the `profile` whose prices apply. Deltas, not absolute
+values, so tests run in any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from chatconform.checks.reading import usage
+from chatconform.checks.registry import Expect, Finding, check
+from chatconform.checks.usage import cost_usd, counts
+from chatconform.exchange import Exchange
+from chatconform.profile import Profile
+
+CENT_TOLERANCE = 0.005  # "to the cent": anything that rounds to the same cent
+
+
+def succeeded(ex: Exchange) -> bool:
+    """A completed 200 answer: the only kind the documented billing rule charges."""
+    if ex.status != 200 or ex.error is not None:
+        return False
+    return not ex.is_stream or (ex.done_count == 1 and not ex.sse_problems)
+
+
+def expected_charge(exchanges: list[Exchange], profile: Profile) -> dict[str, float]:
+    """Requests, tokens and cost the successful exchanges should have been charged."""
+    out = {"requests": 0.0, "prompt_tokens": 0.0, "completion_tokens": 0.0, "cost_usd": 0.0}
+    for ex in filter(succeeded, exchanges):
+        found, body = usage(ex), ex.request_body if isinstance(ex.request_body, dict) else {}
+        c = counts(found)
+        out["requests"] += 1
+        out["prompt_tokens"] += c["prompt_tokens"] or 0
+        out["completion_tokens"] += c["completion_tokens"] or 0
+        out["cost_usd"] += cost_usd(profile, str(body.get("model", "")), found) or 0.0
+    return out
+
+
+def ledger_delta(before: Any, after: Any) -> dict[str, float]:
+    def totals(report: Any) -> dict[str, Any]:
+        value = report.get("totals") if isinstance(report, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    old, new = totals(before), totals(after)
+    keys = ("requests", "prompt_tokens", "completion_tokens", "cost_usd")
+    return {k: float(new.get(k) or 0) - float(old.get(k) or 0) for k in keys}
+
+
+@check("billing.ledger", feature="billing", summary="ledger charges equal the usage of the successful requests at "
+       "the profile's prices, to the cent; failed requests are not charged")
+def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    exchanges: list[Exchange] = list(expect["exchanges"])
+    wanted, delta = expected_charge(exchanges, expect["profile"]), ledger_delta(expect["before"], expect["after"])
+    failed = len(exchanges) - int(wanted["requests"])
+    if delta["requests"] != wanted["requests"]:
+        title = "more requests were charged than succeeded (failed requests must cost nothing)" \
+            if delta["requests"] > wanted["requests"] and failed else "the ledger counts another number of requests"
+        yield Finding("billing.ledger", title, "ledger.totals.requests",
+                      f"{wanted['requests']:g} ({failed} failed request(s) not charged)", f"{delta['requests']:g}")
+    for name in ("prompt_tokens", "completion_tokens"):
+        if delta[name] != wanted[name]:
+            yield Finding("billing.ledger", f"the ledger charged other {name} than the usage reported",
+                          f"ledger.totals.{name}", f"{wanted[name]:g}", f"{delta[name]:g}")
+    if abs(delta["cost_usd"] - wanted["cost_usd"]) >= CENT_TOLERANCE:
+        yield Finding("billing.ledger", "the ledger's charge differs from usage × the profile's prices",
+                      "ledger.totals.cost_usd", f"${wanted['cost_usd']:.6f}", f"${delta['cost_usd']:.6f}")

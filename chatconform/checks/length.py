@@ -1,0 +1,48 @@
+"""max_tokens and max_completion_tokens: a cut answer says so and stays within the bound."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from chatconform.checks.reading import finish_path, finish_reason, show, text_path, usage
+from chatconform.checks.registry import Expect, Finding, check
+from chatconform.exchange import Exchange
+
+
+def token_bound(ex: Exchange, expect: Expect) -> Any:
+    """`expect["max_tokens"]`, else the request's max_completion_tokens, else its max_tokens."""
+    if "max_tokens" in expect:
+        return expect["max_tokens"]
+    body = ex.request_body if isinstance(ex.request_body, dict) else {}
+    return body.get("max_completion_tokens", body.get("max_tokens"))
+
+
+@check("length.finish_reason", feature="max_tokens", summary='finish_reason is "length" when the token bound '
+       "cut the answer")
+def length_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    observed = finish_reason(ex)
+    if observed != "length":
+        yield Finding("length.finish_reason", "a cut answer does not report finish_reason \"length\"",
+                      finish_path(ex), '"length"', show(observed))
+
+
+@check("length.token_bound", feature="max_tokens", summary="usage.completion_tokens is at most the requested "
+       "max_tokens / max_completion_tokens")
+def within_bound(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    bound, found = token_bound(ex, expect), usage(ex)
+    completion = found.get("completion_tokens") if isinstance(found, dict) else None
+    if not isinstance(completion, int):
+        yield Finding("length.token_bound", "no completion_tokens to compare with the bound",
+                      "$.usage.completion_tokens", f"an integer ≤ {bound}", show(found))
+    elif isinstance(bound, int) and completion > bound:
+        yield Finding("length.token_bound", "more completion tokens than the requested bound",
+                      "$.usage.completion_tokens", f"≤ {bound}", str(completion))
+
+
+@check("length.text_nonempty", feature="max_tokens", summary="an answer cut by the token bound still has text")
+def text_nonempty(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    if not ex.text():
+        path = text_path(ex)
+        yield Finding("length.text_nonempty", "a cut answer has no text", path, "the first tokens of the answer",
+                      "(empty)")

@@ -1,0 +1,42 @@
+"""Vision: the answer is about the image that was sent.
+
+A gateway that drops images (a known failure when image parts are
+translated to Anthropic blocks) still answers fluently, so the one reliable
+signal is a fact only the image carries: its dominant colour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from chatconform.checks.reading import text_path
+from chatconform.checks.registry import Expect, Finding, check
+from chatconform.exchange import Exchange
+
+# Spellings a model may use for the same colour name.
+SPELLINGS: dict[str, tuple[str, ...]] = {"gray": ("gray", "grey"), "grey": ("gray", "grey")}
+
+
+def names_colour(text: str, colour: str) -> bool:
+    """True when `text` holds `colour` (or its other spelling) as a whole word, in any case."""
+    spellings = SPELLINGS.get(colour.lower(), (colour.lower(),))
+    return any(re.search(rf"\b{re.escape(s)}\b", text, re.IGNORECASE) for s in spellings)
+
+
+@check("vision.colour", feature="vision", summary="the answer names the dominant colour of every image sent")
+def colour(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    wanted: list[str] = list(expect.get("colours") or [expect["colour"]])
+    text = ex.text()
+    path = text_path(ex)
+    missing = [c for c in wanted if not names_colour(text, c)]
+    if missing:
+        yield Finding("vision.colour", "the answer does not name the image's dominant colour", path,
+                      "mentions " + ", ".join(missing), text or "(empty)")
+
+
+@check("vision.described", feature="vision", summary="an image the target fetched itself gets a non-empty answer")
+def described(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    if not ex.text().strip():
+        path = text_path(ex)
+        yield Finding("vision.described", "the answer about the image is empty", path, "a description", "(empty)")

@@ -1,0 +1,129 @@
+"""What the human-readable reports say, computed once so Markdown and HTML say the same thing.
+
+The writers only lay this out; deciding what a summary line, a failure or a
+policy row contains happens here. Strings are raw (not yet redacted or
+escaped): each writer applies its own format's escaping through `text`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, fields
+
+from chatconform.report.matrix import ANY_MODEL, SEVERITY, Cell, Matrix, run_matrix
+from chatconform.report.model import CaseResult, Outcome, RunResults
+from chatconform.report.text import money
+
+SYMBOL: dict[str, str] = {
+    "fail": "✗", "error": "!", "xfail": "x", "policy": "◆", "pass": "✓", "unsupported": "–",
+}
+MEANING: dict[str, str] = {
+    "fail": "the target departs from the contract or the profile",
+    "error": "the harness could not run the case",
+    "xfail": "a known deviation declared for this run",
+    "policy": "passed; an ambiguous point behaved as the profile says",
+    "pass": "every check held",
+    "unsupported": "the profile does not claim the feature; not tested",
+}
+NOT_RUN = "·"
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    name: str
+    expected: str  # what the profile says: reject / clamp / ignore / support
+    observed: str  # what the target did
+    matches: bool
+    models: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    title: str
+    summary: list[tuple[str, str]]
+    matrix: Matrix
+    failures: list[CaseResult]
+    policies: list[PolicyRow]
+
+
+def digest(results: RunResults) -> Digest:
+    return Digest(
+        title=f"chatconform compatibility report: {results.profile} profile, {results.verdict.upper()}",
+        summary=summary(results),
+        matrix=run_matrix(results),
+        failures=[c for c in results.cases if c.outcome in ("fail", "error")],
+        policies=policy_rows(results.cases),
+    )
+
+
+def summary(results: RunResults) -> list[tuple[str, str]]:
+    estimate = money(results.estimated_cost_usd)
+    if results.is_mock:
+        estimate = (f"{estimate} at the profile's prices (the built-in mock charges nothing)"
+                    if results.estimated_cost_usd else "not estimated (built-in mock, nothing is charged)")
+    rows = [
+        ("Target", results.target),
+        ("Profile", results.profile),
+        ("Verdict", results.verdict.upper()),
+        ("Cases", counts_line(results.cases)),
+        ("Cost of the run", f"{money(results.cost_usd)} (usage at the profile's prices)"),
+        ("Estimated before the run", estimate),
+        ("Run", results.run_id),
+        ("Started", results.started),
+        ("Finished", results.finished or "-"),
+        ("Duration of the cases", f"{sum(c.duration_s for c in results.cases):.1f} s"),
+    ]
+    return rows + _meta_rows(results)
+
+
+def _meta_rows(results: RunResults) -> list[tuple[str, str]]:
+    # Only plain values the summary does not already show; lists, flags and
+    # bookkeeping stay in compat.json.
+    shown = {f.name for f in fields(RunResults)}
+    return [
+        (str(k), str(v))
+        for k, v in sorted(results.meta.items())
+        if k not in shown and isinstance(v, str | int | float) and not isinstance(v, bool)
+    ]
+
+
+def counts_line(cases: list[CaseResult]) -> str:
+    counted = Counter(c.outcome for c in cases)
+    parts = [f"{counted[o]} {o}" for o in SEVERITY if counted[o]]
+    return f"{len(cases)} in all" + (": " + ", ".join(parts) if parts else "")
+
+
+def cell_text(cell: Cell | None) -> str:
+    """`✓ 4` when all four cases passed, `✗ 1/4` when one of four failed."""
+    if cell is None:
+        return NOT_RUN
+    hits = cell.counts[cell.outcome]
+    return f"{SYMBOL[cell.outcome]} {hits}" if hits == cell.total else f"{SYMBOL[cell.outcome]} {hits}/{cell.total}"
+
+
+def case_name(case: CaseResult) -> str:
+    """The test id without its file: `test_stop[claude-haiku-4-5-stream]`."""
+    return case.nodeid.rsplit("::", 1)[-1]
+
+
+def policy_rows(cases: list[CaseResult]) -> list[PolicyRow]:
+    """One row per distinct (point, expectation, behaviour); the models that showed it are listed."""
+    seen: dict[tuple[str, str, str, bool], list[str]] = {}
+    for case in cases:
+        if case.policy is not None:
+            p = case.policy
+            seen.setdefault((p.name, p.expected, p.observed, p.matches), []).append(case.model or ANY_MODEL)
+    rows = [PolicyRow(n, e, o, m, tuple(sorted(set(models)))) for (n, e, o, m), models in seen.items()]
+    return sorted(rows, key=lambda r: (r.name, r.matches, r.observed))
+
+
+def models_text(row: PolicyRow, rows: list[PolicyRow]) -> list[str]:
+    """The models of a policy row, or one phrase when every model tested at that point behaved alike."""
+    same_point = [r for r in rows if r.name == row.name]
+    if len(same_point) == 1 and len(row.models) > 2:
+        return [f"all {len(row.models)} models tested"]
+    return list(row.models)
+
+
+def outcome_legend() -> list[tuple[Outcome, str, str]]:
+    return [(o, SYMBOL[o], MEANING[o]) for o in SEVERITY]

@@ -1,0 +1,158 @@
+"""The plugin's options: one table, read from the command line, the environment or the ini file.
+
+Each option is looked up in that order, then falls back to its default, the
+way pytest-base-url does it. Bad values are a `pytest.UsageError` with the
+option named, before any test runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pytest
+
+from chatconform.profile import Profile, ProfileError, load_profile
+from chatconform.redact import register_secret
+
+DEFAULT_TIMEOUT_S = 30.0
+N = TypeVar("N", int, float)
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str  # "--base-url"
+    env: str
+    help: str
+    default: str | None = None
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def ini(self) -> str:
+        return "chatconform_" + self.dest
+
+
+OPTIONS = (
+    Option("--base-url", "CHATCONFORM_BASE_URL", "target base URL incl. the version segment, e.g. "
+           "https://gw.example/api/v1; without it the built-in mock is started on a free loopback port"),
+    Option("--api-key", "CHATCONFORM_API_KEY", "API key for the target (never printed or written)"),
+    Option("--profile", "CHATCONFORM_PROFILE", "built-in profile name or profile TOML file", "tokenhub"),
+    Option("--models", "CHATCONFORM_MODELS", "comma-separated subset of the profile's models, either ID form"),
+    Option("--report-dir", "CHATCONFORM_REPORT_DIR", "where compat.json/md/html go (default reports/<run-id>/)"),
+    Option("--max-cost", "CHATCONFORM_MAX_COST",
+           "USD budget: refuse to start above the estimate, stop above the spend"),
+    Option("--request-timeout", "CHATCONFORM_REQUEST_TIMEOUT", "seconds per request, whole answer included",
+           str(DEFAULT_TIMEOUT_S)),
+    Option("--body-limit", "CHATCONFORM_BODY_LIMIT", "the target's request size limit in bytes; setting it also "
+           "sends the oversized-body case to a non-mock target"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str | None
+    api_key: str | None
+    profile: Profile
+    models: tuple[str, ...]  # canonical IDs selected by --models; empty means all
+    report_dir: Path
+    max_cost: float | None
+    request_timeout: float
+    body_limit: int | None
+    run_id: str
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("chatconform", "chatconform conformance suites")
+    for option in OPTIONS:
+        # Another plugin may define it already (pytest-base-url owns --base-url): read it through its dest.
+        with contextlib.suppress(ValueError):
+            group.addoption(option.flag, dest=option.dest, default=None, help=option.help)
+        parser.addini(option.ini, option.help + f" (env {option.env})", default=None)
+
+
+def raw_value(config: pytest.Config, option: Option) -> str | None:
+    """Command line, then environment, then ini, then the default."""
+    cli: Any = config.getoption(option.dest, default=None)
+    if cli not in (None, ""):
+        return str(cli)
+    env = os.environ.get(option.env, "")
+    if env:
+        return env
+    ini: Any = config.getini(option.ini)
+    return str(ini) if ini else option.default
+
+
+def read_settings(config: pytest.Config) -> Settings:
+    values = {o.dest: raw_value(config, o) for o in OPTIONS}
+    profile = _profile(values["profile"] or "tokenhub")
+    base_url = _base_url(values["base_url"])
+    api_key = values["api_key"] or None
+    if base_url and not api_key:
+        raise pytest.UsageError("--base-url needs --api-key (or CHATCONFORM_API_KEY)")
+    register_secret(api_key)
+    run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    report_dir = values["report_dir"]
+    root = config.invocation_params.dir
+    return Settings(
+        base_url=base_url,
+        api_key=api_key,
+        profile=profile,
+        models=_models(values["models"], profile),
+        report_dir=root / report_dir if report_dir else root / "reports" / run_id,
+        max_cost=_number("--max-cost", values["max_cost"], float, minimum=0),
+        request_timeout=_number("--request-timeout", values["request_timeout"], float, minimum=0.001)
+        or DEFAULT_TIMEOUT_S,
+        body_limit=_number("--body-limit", values["body_limit"], int, minimum=1),
+        run_id=run_id,
+    )
+
+
+def _profile(name: str) -> Profile:
+    try:
+        return load_profile(name)
+    except (ProfileError, OSError, TypeError, ValueError) as exc:
+        raise pytest.UsageError(f"--profile: {exc}") from exc
+
+
+def _base_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise pytest.UsageError(f"--base-url {value!r}: expected http(s)://host[:port]/path")
+    return value.rstrip("/")
+
+
+def _models(value: str | None, profile: Profile) -> tuple[str, ...]:
+    if not value:
+        return ()
+    chosen: list[str] = []
+    for name in filter(None, (v.strip() for v in value.split(","))):
+        model = profile.resolve(name)
+        if model is None:
+            known = ", ".join(profile.model_ids(aliases=False))
+            raise pytest.UsageError(f"--models: {name!r} is not a model of profile {profile.name} ({known})")
+        if model.id not in chosen:
+            chosen.append(model.id)
+    return tuple(chosen)
+
+
+def _number(flag: str, value: str | None, kind: type[N], minimum: N) -> N | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = kind(value)
+    except ValueError:
+        raise pytest.UsageError(f"{flag}: {value!r} is not a {kind.__name__}") from None
+    if number < minimum:
+        raise pytest.UsageError(f"{flag}: must be at least {minimum}, got {value}")
+    return number

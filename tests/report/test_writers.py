@@ -1,0 +1,197 @@
+"""The report files: every section present, hostile text inert, keys masked."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from chatconform.report.model import PolicyObservation, RunResults
+from chatconform.report.text import md_code, money
+from chatconform.report.writers import FILE_NAMES, render_reports, write_reports
+from tests.report.sample import CANARY, HAIKU, HAIKU_ALIAS, OPAQUE, SONNET, UNREGISTERED, case, sample_results
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    return render_reports(sample_results())
+
+
+def test_write_reports_creates_the_directory_and_the_three_files(tmp_path: Path) -> None:
+    target = tmp_path / "nested" / "run"
+    paths = write_reports(sample_results(), target)
+    assert [p.name for p in paths] == ["compat.json", "compat.md", "compat.html"]
+    assert all(p.parent == target and p.stat().st_size > 500 for p in paths)
+
+
+def test_json_is_the_run_plus_a_matrix(texts: dict[str, str]) -> None:
+    data = json.loads(texts["compat.json"])
+    results = sample_results()
+    assert data["verdict"] == "fail"
+    assert data["format"] == "chatconform-compat/1"
+    assert len(data["cases"]) == len(results.cases)
+    assert data["counts"]["fail"] == sum(c.outcome == "fail" for c in results.cases)
+    assert data["cost_usd"] == pytest.approx(results.cost_usd)
+    assert data["estimated_cost_usd"] == pytest.approx(0.0123)
+    assert data["matrix"]["models"] == [HAIKU, HAIKU_ALIAS, SONNET, "(any model)"]
+    assert data["matrix"]["cells"][SONNET]["streaming"]["outcome"] == "error"
+
+
+def test_json_is_stable_and_key_sorted(texts: dict[str, str]) -> None:
+    assert render_reports(sample_results())["compat.json"] == texts["compat.json"]
+    keys = list(json.loads(texts["compat.json"]))
+    assert keys == sorted(keys)
+
+
+def test_markdown_has_every_section_in_order(texts: dict[str, str]) -> None:
+    text = texts["compat.md"]
+    headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    assert headings == ["Summary", "Model × feature matrix", "Failures", "Policy discovery"]
+    for label in ("Target", "Profile", "Verdict", "Cases", "Cost of the run", "Estimated before the run"):
+        assert f"| {label} |" in text
+    assert "| Verdict | FAIL |" in text
+    assert "$0.0123" in text
+
+
+def test_markdown_matrix_uses_symbols_and_counts(texts: dict[str, str]) -> None:
+    row = next(line for line in texts["compat.md"].splitlines() if line.startswith(f"| `{SONNET}`"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    header = next(line for line in texts["compat.md"].splitlines() if line.startswith("| model |"))
+    columns = [c.strip().replace("\\", "") for c in header.strip("|").split("|")]
+    by_feature = dict(zip(columns, cells, strict=True))
+    assert by_feature["streaming"] == "! 1/2"
+    assert by_feature["basic"] == "✓ 1"
+    assert by_feature["vision"] == "– 1"
+    assert by_feature["json_mode"] == "x 1"
+    assert by_feature["auth"] == "·"
+
+
+def test_every_failure_is_detailed_in_markdown(texts: dict[str, str]) -> None:
+    text = texts["compat.md"]
+    failures = text.split("## Failures", 1)[1].split("## Policy discovery", 1)[0]
+    failing = [c for c in sample_results().cases if c.outcome in ("fail", "error")]
+    assert failures.count("\n### ") == len(failing)
+    for name in ("stream.done_last", "tools.arguments_valid", "$.events[-1]", "chatcmpl-abc123", "data: [DONE]"):
+        assert name in failures
+    assert "- expected: `data: [DONE]`" in failures
+    assert "- observed: `data: {}`" in failures
+    assert "ConnectError: refused" in failures  # an error's reason
+    assert "**Policy `stop_more_than_max`**: the profile expects `reject`, the target `clamped`." in failures
+
+
+def test_markdown_policy_table_has_a_row_per_behaviour(texts: dict[str, str]) -> None:
+    section = texts["compat.md"].split("## Policy discovery", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert len(rows) == 3
+    assert f"| `temperature_above_max` | `reject` | `rejected` | `{HAIKU}`, `{SONNET}` | ✓ as expected |" in rows
+    assert any(r.startswith("| `stop_more_than_max` | `reject` | `clamped` |") and "✗ differs" in r for r in rows)
+
+
+def test_hostile_text_cannot_break_markdown_tables(texts: dict[str, str]) -> None:
+    row = next(line for line in texts["compat.md"].splitlines() if line.startswith("| `tool_role`"))
+    assert len(re.findall(r"(?<!\\)\|", row)) == 6  # five cells: the hostile "|" is escaped
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+
+
+def test_html_is_self_contained_and_hostile_text_stays_text(texts: dict[str, str]) -> None:
+    page = texts["compat.html"]
+    parser = _Tags()
+    parser.feed(page)
+    assert "script" not in parser.tags
+    assert set(parser.tags) <= {
+        "html", "head", "meta", "title", "style", "body", "h1", "h2", "table", "tr", "th", "td",
+        "p", "code", "pre", "details", "summary", "strong", "div",
+    }
+    assert {name for name, _ in parser.attrs} <= {"lang", "charset", "name", "content", "class", "title", "open"}
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert page.count("<table>") == page.count("</table>")
+
+
+def test_html_has_the_same_sections_and_coloured_cells(texts: dict[str, str]) -> None:
+    page = texts["compat.html"]
+    assert re.findall(r"<h2>(.+?)</h2>", page) == ["Summary", "Model × feature matrix", "Failures", "Policy discovery"]
+    assert page.count("<details") == sum(c.outcome in ("fail", "error") for c in sample_results().cases)
+    assert '<td class="cell error" title="1 error, 1 pass">! 1/2</td>' in page
+    assert re.search(r"\.fail\{background:#[0-9a-f]{6}", page)
+    assert "stream.done_last" in page and "chatcmpl-abc123" in page
+
+
+def test_no_key_survives_in_any_report(texts: dict[str, str]) -> None:
+    for name in FILE_NAMES:
+        assert CANARY not in texts[name], name
+        assert UNREGISTERED not in texts[name], name
+        assert OPAQUE not in texts[name], name
+        assert "***" in texts[name], name
+    json.loads(texts["compat.json"])  # masking did not break the JSON
+
+
+def test_a_passing_run_says_so(tmp_path: Path) -> None:
+    results = RunResults(run_id="r", target="built-in mock", profile="tokenhub", started="t", is_mock=True)
+    texts = render_reports(results)
+    assert json.loads(texts["compat.json"])["verdict"] == "pass"
+    assert "No cases ran." in texts["compat.md"]
+    assert "## Failures\n\nNone." in texts["compat.md"]
+    assert "not estimated (built-in mock" in texts["compat.md"]
+
+
+@pytest.mark.parametrize(
+    ("usd", "shown"),
+    [(0.0, "$0.00"), (0.000123, "$0.000123"), (0.0019, "$0.0019"), (1.5, "$1.50"), (1234.567, "$1234.57")],
+    ids=["zero", "micro", "milli", "dollars", "large"],
+)
+def test_money(usd: float, shown: str) -> None:
+    assert money(usd) == shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "span"),
+    [("plain", "`plain`"), ("a`b", "``a`b``"), ("`edge", "`` `edge ``"), ("two\nlines", "`two lines`")],
+    ids=["plain", "inner-backtick", "leading-backtick", "newline"],
+)
+def test_md_code_holds_any_text(raw: str, span: str) -> None:
+    assert md_code(raw) == span
+
+
+def test_summary_shows_plain_meta_values_but_not_bookkeeping(tmp_path: Path) -> None:
+    results = sample_results()
+    results.meta.update({"run_id": results.run_id, "estimated": True, "models": [HAIKU], "seed": 7})
+    summary = render_reports(results)["compat.md"].split("## Model", 1)[0]
+    assert "| seed | 7 |" in summary
+    assert "| estimated |" not in summary and "| models |" not in summary and "| run\\_id |" not in summary
+    assert json.loads(render_reports(results)["compat.json"])["meta"]["models"] == [HAIKU]
+
+
+def test_html_unfolds_a_few_failures_and_folds_a_long_list() -> None:
+    few = render_reports(sample_results())["compat.html"]
+    assert few.count("<details open>") == few.count("<details") > 0
+    many = sample_results()
+    many.cases += [case(f"test_extra_{i}", "errors", HAIKU, "fail", detail=f"reason {i}") for i in range(12)]
+    page = render_reports(many)["compat.html"]
+    assert "<details open>" not in page
+    assert page.count("<details>") == sum(c.outcome in ("fail", "error") for c in many.cases)
+    assert "— errors: reason 11</summary>" in page  # the folded summary still says why
+
+
+def test_policy_row_says_all_models_when_every_model_behaved_alike() -> None:
+    results = sample_results()
+    for model in ("m-one", "m-two", "m-three"):
+        results.cases.append(case("test_n", "sampling", model, "policy",
+                                  policy=PolicyObservation("n_above_one", "reject", "rejected", True)))
+    text = render_reports(results)
+    assert "| `n_above_one` | `reject` | `rejected` | all 3 models tested | ✓ as expected |" in text["compat.md"]
+    assert "<td>all 3 models tested</td>" in text["compat.html"]
+    # Behaviour that differs between models keeps the model names on each row.
+    assert f"`{HAIKU}`, `{SONNET}` | ✓ as expected |" in text["compat.md"]
