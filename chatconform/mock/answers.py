@@ -20,13 +20,7 @@ from typing import Any
 
 from chatconform.mock import toolargs, vision
 from chatconform.mock.request import ChatRequest, ImageInput, message_text
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    key: str  # 24 lowercase hex chars; the faces add "call_" or "toolu_"
-    name: str
-    arguments: str  # JSON text of an object
+from chatconform.mock.toolcalls import ToolCall, tool_calls
 
 
 @dataclass(frozen=True)
@@ -37,6 +31,7 @@ class Answer:
 
 _EXACT = re.compile(r"\b(?:(?:reply|respond|answer)\s+with|say)\s+exactly\s*:[ \t]*([^\r\n]*)", re.IGNORECASE)
 _COUNT = re.compile(r"\bcount\s+from\s+(-?\d+)\s+to\s+(-?\d+)", re.IGNORECASE)
+_PREAMBLE = re.compile(r"\bbefore\s+(?:calling|using)\b[^:\r\n]*?\bsay\s*:[ \t]*([^\r\n]*)", re.IGNORECASE)
 _NWORDS = re.compile(r"\b(?:write|about|exactly)\s+(\d+)\s+words\b", re.IGNORECASE)
 _QUOTE_PAIRS = {'"': '"', "'": "'", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019"}
 MAX_COUNT_SPAN = 1000
@@ -91,10 +86,17 @@ def answer(req: ChatRequest) -> Answer:
     seed = request_seed(req)
     last = req.messages[-1] if req.messages else {}
     if last.get("role") != "tool":
-        calls = _tool_calls(req, seed)
+        calls = tool_calls(req, seed)
         if calls:
-            return Answer("", calls)
+            return Answer(preamble(req.last_user_text), calls)
     return Answer(_shape(req, seed, last))
+
+
+def preamble(text: str) -> str:
+    """The sentence a prompt asks for before the tool calls ("Before calling get_weather, say: Let me check."),
+    else none: real models often write one, and gateways must not let it shift the tool-call indexes."""
+    match = _PREAMBLE.search(text)
+    return _strip_quotes(match.group(1).strip()) if match else ""
 
 
 def _shape(req: ChatRequest, seed: int, last: dict[str, Any]) -> str:
@@ -117,87 +119,6 @@ def _text(req: ChatRequest, seed: int, last: dict[str, Any]) -> str:
     if last.get("role") == "tool":
         return _tool_results(req.messages)
     return directive(req.last_user_text, seed) or _vision(req) or _default(req.last_user_text, seed)
-
-
-def _tool_calls(req: ChatRequest, seed: int) -> tuple[ToolCall, ...]:
-    calls = []
-    for index, (name, schema, hints) in enumerate(_plan(req)):
-        value = toolargs.instance(schema, hints, Random(seed + index)) if schema else {}
-        key = hashlib.sha256(f"{seed}:{index}:{name}".encode()).hexdigest()[:24]
-        calls.append(ToolCall(key, name, json.dumps(value, ensure_ascii=False)))
-    return tuple(calls)
-
-
-Plan = list[tuple[str, dict[str, Any], toolargs.Hints]]  # (tool name, parameters schema, hints) per call
-
-
-def _plan(req: ChatRequest) -> Plan:
-    """Which tools to call, in order, each with the hints its arguments are drawn from."""
-    if not req.tools or req.tool_choice == "none":
-        return []
-    schemas = {str(f["name"]): f.get("parameters") or {} for t in req.tools if isinstance(f := t.get("function"), dict)}
-    text = req.last_user_text
-    hints = toolargs.hints_from_text(text)
-    # a quoted tool name ("call 'get_weather'") names the tool, it is not an argument
-    hints = hints.with_quoted(tuple(q for q in hints.quoted if q.lower() not in {n.lower() for n in schemas}))
-    forced = _forced_name(req.tool_choice)
-    if forced:
-        return [(forced, schemas.get(forced, {}), hints)]
-    mentioned = _mentioned(text, list(schemas))
-    if not mentioned and req.tool_choice == "required" and schemas:
-        mentioned = [(0, next(iter(schemas)))]
-    if not mentioned or not req.parallel_tool_calls:
-        return [(name, schemas[name], hints) for _, name in mentioned[:1]]
-    if len(mentioned) == 1:
-        return _fan_out(mentioned[0][1], schemas[mentioned[0][1]], hints)
-    ends = [pos for pos, _ in mentioned[1:]] + [len(text)]
-    return [
-        (name, schemas[name], hints.with_quoted(toolargs.hints_from_text(text[pos:end]).quoted or hints.quoted))
-        for (pos, name), end in zip(mentioned, ends, strict=True)
-    ]
-
-
-def _forced_name(choice: str | dict[str, Any]) -> str:
-    if isinstance(choice, dict):
-        return str((choice.get("function") or {}).get("name") or choice.get("name") or "")
-    return ""
-
-
-def _mentioned(text: str, names: list[str]) -> list[tuple[int, str]]:
-    """(position of first mention, name) for each tool named in `text`; "get weather" and "get-weather" name
-    get_weather, but "get_weather_forecast" does not."""
-    found = []
-    for name in names:
-        words = [re.escape(w) for w in re.split(r"[\s_-]+", name) if w]
-        pattern = r"(?<![\w-])" + r"[\s_-]+".join(words) + r"(?![\w-])"
-        first = re.search(pattern, text, re.IGNORECASE) if words else None
-        if first:
-            found.append((first.start(), name))
-    return sorted(found)
-
-
-def _fan_out(name: str, schema: dict[str, Any], hints: toolargs.Hints) -> Plan:
-    """One call per quoted value when the tool takes exactly one free-text argument: 'Paris' and 'Tokyo'."""
-    props = schema.get("properties") or {}
-    free = [p for p in schema.get("required", []) if _free_string(props.get(p))]
-    if len(free) != 1:
-        return [(name, schema, hints)]
-    key = free[0].lower()
-    # unit='celsius' belongs to unit, not to the fan-out; city='Paris' and 'Tokyo' fans out over both
-    bound = {v for k, v in hints.named.items() if k != key and k in {str(p).lower() for p in props}}
-    values = [q for q in hints.quoted if q not in bound]
-    if len(values) < 2:
-        return [(name, schema, hints)]
-    # the named hint for the fanned-out argument would otherwise override every quoted value
-    named = {k: v for k, v in hints.named.items() if k != key}
-    return [(name, schema, toolargs.Hints(named, (value,))) for value in values]
-
-
-def _free_string(schema: Any) -> bool:
-    if not isinstance(schema, dict) or "enum" in schema or "const" in schema:
-        return False
-    kind = schema.get("type")
-    return kind == "string" or (isinstance(kind, list) and "string" in kind)
 
 
 def _system_directive(req: ChatRequest, seed: int) -> str | None:

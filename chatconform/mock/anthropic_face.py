@@ -15,11 +15,11 @@ import json
 from typing import Any
 
 from chatconform.mock import tokens
-from chatconform.mock.answers import ToolCall
 from chatconform.mock.generation import Completion
 from chatconform.mock.ids import new_id
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.streaming import StreamPlan
+from chatconform.mock.toolcalls import ToolCall
 
 ARGUMENT_TOKENS_PER_FRAGMENT = 4
 # Completion.finish_reason (OpenAI vocabulary) to Anthropic's stop_reason.
@@ -91,6 +91,14 @@ def content_blocks(done: Completion) -> list[dict[str, Any]]:
         blocks.append({"type": "tool_use", "id": tool_use_id(call), "name": call.name,
                        "input": json.loads(call.arguments)})
     return blocks
+
+
+def reply_summary(done: Completion) -> dict[str, Any]:
+    """What the answer is, for the journal: gateway-mode suites compare a gateway's translation with it."""
+    blocks: list[dict[str, Any]] = [{"type": "text"}] if done.text else []
+    blocks += [{"type": "tool_use", "id": tool_use_id(c), "name": c.name} for c in done.tool_calls]
+    return {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence, "content": blocks,
+            "text": done.text, "usage": delta_usage(done)}
 
 
 def message_body(req: ChatRequest, done: Completion, msg_id: str | None = None) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from functools import cached_property
 from typing import Any
 
 from chatconform.mock import tokens
-from chatconform.mock.answers import Answer, ToolCall, answer, request_seed
+from chatconform.mock.answers import Answer, answer, request_seed
 from chatconform.mock.memo import LRU
 from chatconform.mock.request import ChatRequest, message_text
+from chatconform.mock.toolcalls import ToolCall
 
 _quote = json.encoder.encode_basestring_ascii  # what json.dumps does for one str, without its overhead
 TOOL_CALL_OVERHEAD = 3  # tokens a tool-use block costs beyond its name and arguments

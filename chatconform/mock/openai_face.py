@@ -15,11 +15,11 @@ import time
 from typing import Any
 
 from chatconform.mock import tokens
-from chatconform.mock.answers import ToolCall
 from chatconform.mock.generation import Completion
 from chatconform.mock.ids import new_id
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.streaming import StreamPlan
+from chatconform.mock.toolcalls import ToolCall
 
 DONE_FRAME = b"data: [DONE]\n\n"
 _FIRST_DELTA = b'{"role": "assistant", "content": "", "refusal": null}, "logprobs": null, "finish_reason": null}]}\n\n'

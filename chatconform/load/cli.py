@@ -1,0 +1,123 @@
+"""`chatconform load`: a bounded Locust run, its report, and an SLO gate.
+
+    chatconform load -u 20 -t 30s --slo ttft_p95_ms=800          (against the built-in mock)
+    chatconform load --base-url https://gw.example/v1 --api-key ... --scenario mix -u 50 -t 5m
+    chatconform load --arrival poisson --sweep 2,4,8,16 -t 20s --slo ttft_p95_ms=800
+    chatconform load --workers 4 -u 200 -t 2m
+    chatconform load --base-url ... --master --expect-workers 2 -u 200 -t 2m   (then, on each other host:)
+    chatconform load --worker --master-host 10.0.0.5
+
+Locust's own flags keep their names (-u, -r, -t, --headless); anything this
+command does not know is passed to Locust as given. Without --base-url the
+built-in mock is started with its realistic latency preset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+from pathlib import Path
+
+from chatconform.load import sweep
+from chatconform.load.launch import USER_CLASSES, Launch, worker
+from chatconform.load.options import API_KEY_ENV, add_options, parse_stages, parse_timespan
+from chatconform.load.runtime import Settings, SettingsError
+from chatconform.profile import load_profile
+from chatconform.redact import register_secret
+from chatconform.target import mock_subprocess, session_key
+
+ACCEPTS_EXTRA = True  # unknown flags are Locust's
+DEFAULT_RUN_TIME = "30s"
+USAGE_ERROR = 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="target API base, e.g. https://gw.example/v1 (default: the built-in mock)")
+    parser.add_argument("-u", "--users", type=int, help="concurrent users (default 10; open loop: enough for "
+                                                        "4 s of latency at --rate)")
+    parser.add_argument("-r", "--spawn-rate", type=float, help="users started per second (default: all within 1 s)")
+    parser.add_argument("-t", "--run-time", default=DEFAULT_RUN_TIME,
+                        help=f"run time, e.g. 30s, 5m (default {DEFAULT_RUN_TIME}); every run is bounded")
+    parser.add_argument("--headless", action="store_true", help="no web UI (the default; accepted for Locust habits)")
+    parser.add_argument("--headful", action="store_true", help="show Locust's web UI on 127.0.0.1 during the run")
+    parser.add_argument("--scenario", choices=tuple(USER_CLASSES), default="stream",
+                        help="stream (default), chat (not streamed), tools, vision, or mix (see --mix)")
+    parser.add_argument("--workers", type=int, default=0, help="N local Locust worker processes and a master")
+    parser.add_argument("--worker", action="store_true",
+                        help="be a worker for a master on another host (with Locust's --master-host)")
+    parser.add_argument("--sweep", help="loads to step through, e.g. 2,4,8,16: requests/s for an open-loop "
+                                        "--arrival, else users; stops at the first step that misses the SLO")
+    parser.add_argument("--stop-timeout", type=float,
+                        help="seconds that in-flight requests get to finish at the end (default: --request-timeout)")
+    add_options(parser, locust=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.worker:  # the master sends the options, the target and the key; a worker only runs users
+        return worker(list(getattr(args, "extra", [])))
+    try:
+        plan = _validate(args)
+    except (SettingsError, ValueError) as exc:
+        print(f"chatconform load: {exc}")
+        return USAGE_ERROR
+    report_dir = Path(args.report_dir) if args.report_dir else Path(
+        "reports", "load", time.strftime("%Y%m%d-%H%M%S") + "-" + (f"sweep-{args.scenario}" if plan else args.scenario))
+    if args.base_url:
+        return _start(args, args.base_url, args.api_key, False, report_dir, plan)
+    key = args.api_key or session_key(load_profile(args.target_profile))
+    mock_args = ["--latency", args.mock_latency, "--api-key", key, "--profile", args.target_profile]
+    with mock_subprocess(mock_args) as (root, _):
+        print(f"chatconform load: target is the built-in mock ({args.mock_latency} latency) at {root}/v1", flush=True)
+        return _start(args, root + "/v1", key, True, report_dir, plan)
+
+
+def _validate(args: argparse.Namespace) -> list[float] | None:
+    """Fail on bad options before anything starts; return the sweep's loads, if any."""
+    args.api_key = args.api_key or os.environ.get(API_KEY_ENV)
+    if args.api_key:
+        register_secret(args.api_key)
+    probe = argparse.Namespace(**{**vars(args), "api_key": args.api_key or "placeholder-for-validation"})
+    if args.base_url and not args.api_key:
+        raise SettingsError(f"--base-url needs --api-key (or {API_KEY_ENV})")
+    if parse_timespan(args.run_time) <= 0:
+        raise ValueError("--run-time must be positive")
+    if args.stages:
+        parse_stages(args.stages)
+    if args.workers < 0 or (args.users is not None and args.users < 1):
+        raise ValueError("--workers must be >= 0 and --users >= 1")
+    if args.sweep:
+        loads = sweep.parse_values(args.sweep)
+        probe.rate = loads[0] if args.arrival != "closed" else args.rate
+    settings = Settings.from_options(probe)
+    if args.sweep and not settings.slo:
+        raise ValueError("--sweep needs at least one --slo (or --slo-file): the knee is the highest passing load")
+    return loads if args.sweep else None
+
+
+def _start(args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path,
+           plan: list[float] | None) -> int:
+    if plan is None:
+        return _launch(args, base_url, key, is_mock, folder, args.rate, args.users).run()
+    open_loop = args.arrival != "closed"
+    label = "offered rate (requests/s)" if open_loop else "users"
+
+    def step(load: float, step_dir: Path) -> int:
+        rate, users = (load, args.users) if open_loop else (args.rate, max(1, round(load)))
+        return _launch(args, base_url, key, is_mock, step_dir, rate, users).run()
+
+    return sweep.run(plan, step, folder, label)
+
+
+def _launch(args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path, rate: float,
+            users: int | None) -> Launch:
+    if users is None:  # open loop: enough users to hold 4 s of latency at the rate
+        users = max(10, math.ceil(rate * 4)) if args.arrival != "closed" else 10
+    options = {k: v for k, v in vars(args).items() if k not in ("extra",)}
+    options["rate"] = rate
+    return Launch(base_url=base_url, api_key=key, is_mock=is_mock, users=users,
+                  spawn_rate=args.spawn_rate or float(users), run_time=args.run_time,
+                  stop_timeout=args.stop_timeout if args.stop_timeout is not None else args.request_timeout,
+                  scenario=args.scenario, report_dir=folder, workers=args.workers, headful=args.headful,
+                  options=options, extra=list(getattr(args, "extra", [])))

@@ -1,0 +1,90 @@
+"""Start one Locust run in a child process: the command line and its environment.
+
+Locust runs in its own process because it monkey-patches the interpreter
+with gevent and, with `--processes`, forks it; the `chatconform load` process
+keeps the mock, the sweep loop and the plots out of that. The API key travels
+in an environment variable, never on a command line (`ps` shows those).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chatconform.load.options import API_KEY_ENV, MOCK_ENV, OPTIONS
+
+HERE = Path(__file__).resolve().parent
+LOCUSTFILE = HERE / "locustfile.py"
+STAGES_LOCUSTFILE = HERE / "stages_locustfile.py"
+USER_CLASSES = {"stream": "StreamingChatUser", "chat": "NonStreamingChatUser", "tools": "ToolCallUser",
+                "vision": "VisionUser", "mix": "MixUser"}
+
+
+@dataclass
+class Launch:
+    base_url: str
+    api_key: str
+    is_mock: bool
+    users: int
+    spawn_rate: float
+    run_time: str
+    stop_timeout: float
+    scenario: str
+    report_dir: Path
+    workers: int = 0
+    headful: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # values of OPTIONS by dest name
+    extra: list[str] = field(default_factory=list)  # anything else, passed to Locust as given
+
+    def command(self) -> list[str]:
+        files = str(LOCUSTFILE) + (f",{STAGES_LOCUSTFILE}" if self.options.get("stages") else "")
+        cmd = [sys.executable, "-m", "locust", "-f", files, "--host", self.base_url,
+               "-u", str(self.users), "-r", f"{self.spawn_rate:g}", "-t", self.run_time,
+               "--stop-timeout", f"{self.stop_timeout:g}", "--report-dir", str(self.report_dir),
+               "--html", str(self.report_dir / "locust.html"), "--csv", str(self.report_dir / "locust")]
+        cmd += ["--autostart", "--autoquit", "30", "--web-host", "127.0.0.1"] if self.headful else ["--headless"]
+        if self.workers:
+            port = free_port()
+            cmd += ["--processes", str(self.workers), "--master-bind-host", "127.0.0.1",
+                    "--master-bind-port", str(port), "--master-port", str(port)]
+        cmd += forwarded(self.options)
+        return [*cmd, *self.extra, USER_CLASSES[self.scenario]]
+
+    def run(self) -> int:
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, API_KEY_ENV: self.api_key, "PYTHONUNBUFFERED": "1"}
+        env.pop(MOCK_ENV, None)
+        if self.is_mock:
+            env[MOCK_ENV] = "1"
+        return subprocess.run(self.command(), env=env, check=False).returncode
+
+
+def worker(extra: list[str]) -> int:
+    """Run a Locust worker of chatconform's scenarios, e.g. with `--master-host 10.0.0.5`."""
+    command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--worker", *extra]
+    return subprocess.run(command, env={**os.environ, "PYTHONUNBUFFERED": "1"}, check=False).returncode
+
+
+def forwarded(values: dict[str, Any]) -> list[str]:
+    """The load options as Locust arguments (the key excepted: it goes in the environment)."""
+    out: list[str] = []
+    for option in OPTIONS:
+        value = values.get(option.dest)
+        if option.dest in ("api_key", "report_dir") or value is None or value == "" or value == []:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            out += [option.flag(locust=True), f"{item:g}" if isinstance(item, float) else str(item)]
+    return out
+
+
+def free_port() -> int:
+    """A loopback port for the Locust master: --processes workers must know it before it binds."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -1,0 +1,120 @@
+"""The load options, defined once for both parsers that read them.
+
+They are registered as Locust custom arguments by the locustfile (so plain
+`locust -f loadtests/locustfile.py --slo ttft_p95_ms=800` works and Locust
+forwards them to its workers) and repeated by `chatconform load`, which
+passes them on. This module imports nothing from Locust.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatconform.load.schedule import ARRIVALS
+
+API_KEY_ENV = "CHATCONFORM_API_KEY"
+MOCK_ENV = "CHATCONFORM_LOAD_MOCK"  # "1" when the target is the built-in mock started for the run
+DEFAULT_MIX = "stream=6,chat=2,tools=1,vision=1"
+DEFAULT_MAX_REQUESTS = 100_000
+DEFAULT_REQUEST_TIMEOUT_S = 60.0
+_SPAN = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$")
+
+
+@dataclass(frozen=True)
+class Option:
+    flags: tuple[str, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    env: str | None = None  # Locust reads it from this environment variable too
+    secret: bool = False
+    locust_flag: str | None = None  # the name in Locust's parser, where Locust already owns flags[0]
+
+    @property
+    def dest(self) -> str:
+        return str(self.kwargs.get("dest") or self.flags[0].lstrip("-").replace("-", "_"))
+
+    def flag(self, locust: bool) -> str:
+        return self.locust_flag if locust and self.locust_flag else self.flags[0]
+
+
+OPTIONS = (
+    Option(("--api-key",), {"default": None, "help": f"API key (or set {API_KEY_ENV}); never written anywhere"},
+           env=API_KEY_ENV, secret=True),
+    # Locust's own --profile (a label for test runs) is taken: Locust sees this one as --target-profile.
+    Option(("--profile",), {"default": "tokenhub", "dest": "target_profile", "metavar": "PROFILE",
+                            "help": "built-in profile name or TOML file (default tokenhub)"},
+           locust_flag="--target-profile"),
+    Option(("--models",), {"default": "", "help": "comma-separated model IDs, used in turn (default: the "
+                                                  "profile's default model)"}),
+    Option(("--mix",), {"default": DEFAULT_MIX,
+                        "help": f"scenario weights of the mix scenario (default {DEFAULT_MIX})"}),
+    Option(("--prompt-words",), {"type": int, "default": 50, "help": "words of filler in each prompt (default 50)"}),
+    Option(("--output-words",), {"type": int, "default": 100,
+                                 "help": "asked output length in words: 'Write N words' (default 100)"}),
+    Option(("--arrival",), {"choices": ARRIVALS, "default": "closed",
+                            "help": "closed: each user sends when its last request ended; constant or poisson: "
+                                    "open-loop arrivals at --rate requests/s (default closed)"}),
+    Option(("--rate",), {"type": float, "default": 0.0, "help": "open-loop arrival rate, requests/s"}),
+    Option(("--stages",), {"default": "", "help": "load stages USERS:DURATION[:SPAWN_RATE],... e.g. "
+                                                  "'10:30s,50:1m:5' (ramps and steps; with plain locust, add "
+                                                  "loadtests/stages.py to -f)"}),
+    Option(("--max-requests",), {"type": int, "default": DEFAULT_MAX_REQUESTS,
+                                 "help": f"stop after this many requests in all (default {DEFAULT_MAX_REQUESTS})"}),
+    Option(("--request-timeout",), {"type": float, "default": DEFAULT_REQUEST_TIMEOUT_S,
+                                    "help": "seconds allowed for one whole request (default 60)"}),
+    Option(("--slo",), {"action": "append", "default": [], "metavar": "NAME=VALUE",
+                        "help": "objective, repeatable: ttft_p95_ms=800, itl_p99_ms=50, error_rate=0.01, "
+                                "min_output_tokens_per_s=100"}),
+    Option(("--slo-file",), {"default": None, "help": "TOML file of objectives ([slo] table)"}),
+    Option(("--report-dir",), {"default": None, "help": "where to write the report (default reports/load/<run>)"}),
+    Option(("--seed",), {"type": int, "default": 0, "help": "seed for Poisson arrivals and prompt text"}),
+    Option(("--mock-latency",), {"choices": ("realistic", "none"), "default": "realistic",
+                                 "help": "latency of the built-in mock started when no target is given"}),
+)
+
+
+def add_options(parser: Any, locust: bool) -> None:
+    """Register OPTIONS on an argparse parser, or on Locust's (which takes extra keywords)."""
+    for option in OPTIONS:
+        kwargs = dict(option.kwargs)
+        if locust:
+            kwargs["include_in_web_ui"] = option.secret or option.flags[0] in ("--models", "--mix")
+            kwargs["is_secret"] = option.secret
+            if option.env:
+                kwargs["env_var"] = option.env
+        parser.add_argument(option.flag(locust), *option.flags[1:], **kwargs)
+
+
+def parse_timespan(text: str) -> float:
+    """Locust's time format: `90`, `30s`, `5m`, `1h30m`, `1m30s` -> seconds."""
+    match = _SPAN.match(text.strip().lower()) if text.strip() else None
+    if not match or not any(match.groups()):
+        raise ValueError(f"time {text!r}: use e.g. 30s, 5m, 1h30m")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def split_models(text: str) -> list[str]:
+    return [m.strip() for m in text.split(",") if m.strip()]
+
+
+def parse_stages(text: str) -> list[tuple[int, float, float]]:
+    """`10:30s,50:1m:5` -> [(users, seconds, spawn_rate), ...]; without a rate, a stage is a step
+    (all users start within one second)."""
+    stages = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        fields = part.split(":")
+        try:
+            if len(fields) not in (2, 3):
+                raise ValueError
+            users, seconds = int(fields[0]), parse_timespan(fields[1])
+            rate = float(fields[2]) if len(fields) == 3 else float(max(users, 1))
+        except ValueError:
+            raise ValueError(f"--stages {part!r}: use USERS:DURATION[:SPAWN_RATE], e.g. 10:30s or 50:1m:5") from None
+        if users < 0 or seconds <= 0 or rate <= 0:
+            raise ValueError(f"--stages {part!r}: users must be >= 0, duration and spawn rate positive")
+        stages.append((users, seconds, rate))
+    if not stages:
+        raise ValueError("--stages is empty; use e.g. 10:30s,50:1m:5")
+    return stages

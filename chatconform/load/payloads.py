@@ -1,0 +1,94 @@
+"""The request bodies of the load scenarios.
+
+Prompts are plain words plus a "Write N words" instruction: a real model
+answers with roughly N words, the mock with exactly N words (N + 1 tokens),
+so `--output-words` sets the output length on both. `--prompt-words` sets the
+input length. Every scenario asks for `usage` in streams
+(`stream_options.include_usage`), so output tokens are counted by the target,
+not estimated.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import random
+from functools import cache
+from typing import Any
+
+SCENARIOS = ("stream", "chat", "tools", "vision")
+# Ordinary words with no digits and none of the mock's directive words, so the filler never steers the answer.
+_VOCABULARY = (
+    "river", "stone", "garden", "lantern", "morning", "copper", "meadow", "harbor", "window", "pencil", "orchard",
+    "silver", "candle", "valley", "paper", "forest", "bridge", "cloud", "ladder", "market", "engine", "violet",
+    "thunder", "island", "basket", "mirror", "planet", "feather",
+)
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "City name"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+def filler(words: int, seed: int = 0) -> str:
+    return " ".join(random.Random(seed).choices(_VOCABULARY, k=words))
+
+
+def build(scenario: str, model: str, prompt_words: int, output_words: int, seed: int = 0) -> dict[str, Any]:
+    """One request body; `seed` varies the prompt text, not its length."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
+    body: dict[str, Any] = {"model": model, "stream": scenario != "chat"}
+    if body["stream"]:
+        body["stream_options"] = {"include_usage": True}
+    text = filler(prompt_words, seed)
+    if scenario == "tools":
+        body["tools"] = [WEATHER_TOOL]
+        body["messages"] = [{"role": "user", "content": f"{text}\n\nUse get_weather for 'Paris'."}]
+        return body
+    body["max_tokens"] = 2 * output_words + 64  # room for a real model's longer words, still a bound
+    instruction = f"Write {output_words} words about the text above."
+    if scenario == "vision":
+        parts = [{"type": "text", "text": f"{text}\n\nDescribe this image. {instruction}"},
+                 {"type": "image_url", "image_url": {"url": image_data_uri()}}]
+        body["messages"] = [{"role": "user", "content": parts}]
+    else:
+        body["messages"] = [{"role": "user", "content": f"{text}\n\n{instruction}"}]
+    return body
+
+
+@cache
+def image_data_uri(size: int = 64) -> str:
+    """A small solid-colour PNG, made once per process."""
+    from PIL import Image  # only the vision scenario pays for the import
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 30, 30)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """`stream=3,tools=1` -> {"stream": 3.0, "tools": 1.0}; every weight positive."""
+    mix: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, raw = part.partition("=")
+        name = name.strip()
+        if name not in SCENARIOS:
+            raise ValueError(f"--mix {part!r}: unknown scenario; use {', '.join(SCENARIOS)}")
+        try:
+            weight = float(raw) if sep else 1.0
+        except ValueError:
+            raise ValueError(f"--mix {part!r}: weight {raw!r} is not a number") from None
+        if weight <= 0:
+            raise ValueError(f"--mix {part!r}: a weight must be positive")
+        mix[name] = weight
+    if not mix:
+        raise ValueError("--mix needs at least one scenario, e.g. stream=3,tools=1")
+    return mix

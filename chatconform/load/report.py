@@ -1,0 +1,120 @@
+"""Write a run's report folder: summary.json, timeseries.csv and report.html.
+
+The HTML page is one file with its figures inline (SVG), readable offline.
+It opens with the SLO verdict and names every objective that failed, then
+the run's bounds, the metrics, the requests by outcome and the figures.
+Everything written passes through `redact`, so a key can never leak here.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from chatconform.load.recorder import Recorder, Second
+from chatconform.redact import redact
+
+SERIES_COLUMNS = ("second", "t_s", "requests", "failed", "output_tokens", "ttft_p50_ms", "ttft_p95_ms",
+                  "e2e_p50_ms", "e2e_p95_ms")
+LATE_MS = 10.0  # open-loop sends later than this (p99) mean the generator could not keep the schedule
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.pass{background:#e6f4ea;padding:.6em}
+.fail{background:#fce8e6;padding:.6em}.fig svg{max-width:100%;height:auto}"""
+
+
+def series_rows(recorder: Recorder) -> list[dict[str, Any]]:
+    """One row per wall-clock second from the first request's end to the last's (quiet seconds as zeros)."""
+    if not recorder.series:
+        return []
+    first, last = min(recorder.series), max(recorder.series)
+    rows = []
+    for second in range(first, last + 1):
+        s = recorder.series.get(second) or Second()
+        q = {name: sk for name, sk in s.sketches.items()}
+        rows.append({"second": second, "t_s": second - first, "requests": s.requests, "failed": s.failed,
+                     "output_tokens": s.output_tokens, "ttft_p50_ms": q["ttft_ms"].quantile(0.5),
+                     "ttft_p95_ms": q["ttft_ms"].quantile(0.95), "e2e_p50_ms": q["e2e_ms"].quantile(0.5),
+                     "e2e_p95_ms": q["e2e_ms"].quantile(0.95)})
+    return rows
+
+
+def write(folder: Path, summary: dict[str, Any], recorder: Recorder) -> Path:
+    """Write the three files; return the HTML report's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(redact(json.dumps(summary, indent=2)) + "\n", encoding="utf-8")
+    rows = series_rows(recorder)
+    (folder / "timeseries.csv").write_text(_csv(rows), encoding="utf-8")
+    from chatconform.load import plots  # matplotlib is heavy: load it when a report is drawn, not with Locust
+
+    figures = [plots.latency_cdfs(recorder.sketches), plots.over_time(rows)]
+    page = folder / "report.html"
+    page.write_text(redact(render(summary, [f for f in figures if f])), encoding="utf-8")
+    return page
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, SERIES_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else round(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def verdict_html(verdict: dict[str, Any]) -> str:
+    if not verdict["thresholds"]:
+        return "<p class='pass'>No SLO was given: nothing to gate on.</p>"
+    if verdict["passed"]:
+        names = ", ".join(f"{k} = {v:g}" for k, v in verdict["thresholds"].items())
+        return f"<p class='pass'><b>SLO passed</b>: {html.escape(names)}</p>"
+    items = "".join(f"<li>{html.escape(v['message'])}</li>" for v in verdict["violations"])
+    return f"<div class='fail'><b>SLO FAILED</b><ul>{items}</ul></div>"
+
+
+def table(head: list[str], rows: list[list[Any]]) -> str:
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def page(title: str, parts: list[str]) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+def render(summary: dict[str, Any], figures: list[str]) -> str:
+    run, req, thr = summary["run"], summary["requests"], summary["throughput"]
+    stats = ("count", "mean", "p50", "p90", "p95", "p99", "max")
+    metrics = [[name, *(values[s] for s in stats)] for name, values in summary["metrics"].items()]
+    outcomes = [["succeeded", req["succeeded"]], *([f"failed: {k}", n] for k, n in req["failed"].items()),
+                ["interrupted by the end of the run", req["interrupted"]], ["sent", req["sent"]]]
+    bounds = [[k, v] for k, v in run["bounds"].items()] + [["stopped by", run["stopped_by"]]]
+    about = [["target", run["target"]], ["profile", run["profile"]], ["models", ", ".join(run["models"])],
+             ["scenario", run["scenario"]], *([f"load: {k}", v] for k, v in run["load"].items()),
+             ["workers", run["workers"]], ["started", run["started_at"]]]
+    lag = summary["metrics"]["send_lag_ms"]
+    late = (f"<p class='fail'>Open-loop sends ran late (p99 {lag['p99']:.1f} ms after their intended time): the "
+            "generator, not only the target, was saturated; raise --users or add --workers.</p>"
+            if lag["count"] and (lag["p99"] or 0) > LATE_MS else "")
+    parts = [f"<h1>chatconform load report: {html.escape(run['id'])}</h1>", verdict_html(summary["slo"]), late,
+             "<h2>Run</h2>", table(["", ""], about), "<h2>Bounds</h2>", table(["bound", "value"], bounds),
+             "<h2>Latency (ms) and per-request output tokens/s</h2>", table(["metric", *stats], metrics),
+             f"<p>Percentiles: {html.escape(summary['percentiles']['method'])}, relative error "
+             f"{summary['percentiles']['relative_error']:g}.</p>",
+             "<h2>Requests</h2>", table(["outcome", "count"], outcomes),
+             "<h2>Throughput</h2>", table(["", ""], [[k, v] for k, v in thr.items()]
+                                          + [["output tokens", summary["tokens"]["completion"]],
+                                             ["cost (USD)", summary["cost_usd"]]]),
+             "<h2>Figures</h2>", *(f"<div class='fig'>{f}</div>" for f in figures)]
+    return page(f"chatconform load {run['id']}", parts)

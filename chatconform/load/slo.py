@@ -1,0 +1,131 @@
+"""Service-level objectives: thresholds a load run must meet, and the verdict.
+
+Names (each a limit on the run as a whole):
+
+  <metric>_<stat>_ms        upper bound, metric in ttft, itl, tpot, e2e, send_lag and
+                            stat in p50, p90, p95, p99, mean, max: `ttft_p95_ms=800`
+  error_rate                upper bound on failed / (succeeded + failed): `error_rate=0.01`
+  min_output_tokens_per_s   lower bound on aggregate output tokens per second
+  min_requests_per_s        lower bound on succeeded requests per second
+
+They come from repeated `--slo NAME=VALUE` flags or a TOML file (keys at the
+top level or in an `[slo]` table); a flag overrides the file. A metric with no
+sample at all (no request succeeded) violates its objective: a gate must not
+pass on an empty run.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+LATENCY = re.compile(r"^(ttft|itl|tpot|e2e|send_lag)_(p50|p90|p95|p99|mean|max)_ms$")
+RATES = {"min_output_tokens_per_s": "output_tokens_per_s", "min_requests_per_s": "requests_per_s"}
+NAMES_HELP = "<ttft|itl|tpot|e2e|send_lag>_<p50|p90|p95|p99|mean|max>_ms, error_rate, " + ", ".join(RATES)
+
+
+class SLOError(ValueError):
+    """An objective that cannot be understood, with the reason."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    slo: str
+    threshold: float
+    observed: float | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    thresholds: dict[str, float]
+    violations: list[Violation]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"passed": self.passed, "thresholds": self.thresholds,
+                "violations": [asdict(v) for v in self.violations]}
+
+
+def check_name(name: str) -> None:
+    if not (LATENCY.match(name) or name == "error_rate" or name in RATES):
+        raise SLOError(f"unknown SLO {name!r}; use one of {NAMES_HELP}")
+
+
+def parse_flag(text: str) -> tuple[str, float]:
+    """`ttft_p95_ms=800` -> ("ttft_p95_ms", 800.0)."""
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep:
+        raise SLOError(f"--slo {text!r}: expected NAME=VALUE, e.g. ttft_p95_ms=800")
+    check_name(name)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SLOError(f"--slo {text!r}: {raw.strip()!r} is not a number") from None
+    if value < 0 or value != value:
+        raise SLOError(f"--slo {text!r}: the threshold must be a non-negative number")
+    return name, value
+
+
+def load_file(path: str | Path) -> dict[str, float]:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SLOError(f"SLO file {path}: {exc}") from exc
+    table = data.get("slo", data)
+    if not isinstance(table, dict):
+        raise SLOError(f"SLO file {path}: [slo] must be a table")
+    out: dict[str, float] = {}
+    for name, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SLOError(f"SLO file {path}: {name} must be a number")
+        out.update([parse_flag(f"{name}={value}")])
+    return out
+
+
+def thresholds(flags: list[str] | None, file: str | None) -> dict[str, float]:
+    merged = load_file(file) if file else {}
+    merged.update(parse_flag(flag) for flag in flags or ())
+    return merged
+
+
+def evaluate(limits: dict[str, float], summary: dict[str, Any]) -> Verdict:
+    """Judge a load summary (see summary.py) against the thresholds."""
+    violations = [v for name, limit in limits.items() if (v := _judge(name, limit, summary))]
+    return Verdict(not violations, dict(limits), violations)
+
+
+def _judge(name: str, limit: float, summary: dict[str, Any]) -> Violation | None:
+    match = LATENCY.match(name)
+    if match:
+        metric, stat = match.groups()
+        observed = summary["metrics"][f"{metric}_ms"][stat]
+        what = f"{stat} of {metric.upper().replace('_', ' ')}"
+        return _upper(name, limit, observed, what, " ms")
+    if name == "error_rate":
+        return _upper(name, limit, summary["requests"]["error_rate"], "error rate", "")
+    observed = summary["throughput"][RATES[name]]
+    if observed is not None and observed >= limit:
+        return None
+    seen = "no samples" if observed is None else f"{observed:.4g} < {limit:g}"
+    return Violation(name, limit, observed, f"{name}: {seen} (must be at least {limit:g})")
+
+
+def _upper(name: str, limit: float, observed: float | None, what: str, unit: str) -> Violation | None:
+    if observed is not None and observed <= limit:
+        return None
+    seen = "no samples" if observed is None else f"{observed:.4g}{unit} > {limit:g}{unit}"
+    return Violation(name, limit, observed, f"{name}: {seen} (the {what} must be at most {limit:g}{unit})")
+
+
+def describe(verdict: Verdict) -> str:
+    """Terminal lines: which objectives failed, or that all passed."""
+    if not verdict.thresholds:
+        return "SLO: none given"
+    if verdict.passed:
+        return f"SLO passed ({len(verdict.thresholds)} objective(s))"
+    return "\n".join(["SLO FAILED:"] + [f"  {v.message}" for v in verdict.violations])

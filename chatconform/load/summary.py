@@ -1,0 +1,93 @@
+"""The load summary: a stable JSON document, described by schemas/load.summary.json.
+
+Shape (see the schema for every field):
+
+  run          id, start time, target, profile, models, scenario, load mode,
+               the bounds the run had and what stopped it, worker count
+  metrics      ttft_ms, itl_ms, tpot_ms, e2e_ms, output_tokens_per_s (per
+               request), send_lag_ms: each count, mean, p50, p90, p95, p99, max, min
+  requests     sent, succeeded, failed (by kind), failed_total, interrupted, error_rate
+  throughput   duration_s, requests_per_s, output_tokens_per_s (aggregate)
+  tokens       prompt, completion, estimated_requests; cost_usd
+  slo          passed, thresholds, violations
+
+Throughput is measured over the window from the first request sent to the
+last one finished, across all workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatconform import schemas
+from chatconform.load import slo
+from chatconform.load.metrics import RELATIVE_ERROR
+from chatconform.load.recorder import METRICS, Recorder
+
+SCHEMA_ID = "https://chatconform.dev/schemas/load.summary.json"
+VERSION = 1
+
+
+@dataclass
+class RunInfo:
+    """What the run was asked to do; filled by the process that writes the summary."""
+
+    id: str
+    started_at: str
+    target: str
+    is_mock: bool
+    profile: str
+    models: list[str]
+    scenario: str
+    load: dict[str, Any]
+    bounds: dict[str, Any]
+    stopped_by: str
+    workers: int = 0
+    locust_version: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build(recorder: Recorder, run: RunInfo, limits: dict[str, float]) -> dict[str, Any]:
+    """The summary of a finished run, with its SLO verdict."""
+    summary: dict[str, Any] = {
+        "$schema": SCHEMA_ID,
+        "version": VERSION,
+        "run": _run(run),
+        "metrics": {name: recorder.sketches[name].stats() for name in METRICS},
+        "percentiles": {"method": "log-bucket histogram, nearest rank", "relative_error": RELATIVE_ERROR},
+        "requests": _requests(recorder),
+        "throughput": _throughput(recorder),
+        "tokens": {"prompt": recorder.prompt_tokens, "completion": recorder.completion_tokens,
+                   "estimated_requests": recorder.estimated_outputs},
+        "cost_usd": round(recorder.cost_usd, 9),
+    }
+    summary["slo"] = slo.evaluate(limits, summary).to_json()
+    return summary
+
+
+def _run(run: RunInfo) -> dict[str, Any]:
+    return {"id": run.id, "started_at": run.started_at, "target": run.target, "is_mock": run.is_mock,
+            "profile": run.profile, "models": run.models, "scenario": run.scenario, "load": run.load,
+            "bounds": run.bounds, "stopped_by": run.stopped_by, "workers": run.workers,
+            "locust_version": run.locust_version, **run.extra}
+
+
+def _requests(rec: Recorder) -> dict[str, Any]:
+    done = rec.succeeded + rec.failed_total
+    return {"sent": rec.sent, "succeeded": rec.succeeded, "failed": dict(sorted(rec.failed.items())),
+            "failed_total": rec.failed_total, "interrupted": rec.interrupted,
+            "error_rate": round(rec.failed_total / done, 6) if done else None}
+
+
+def _throughput(rec: Recorder) -> dict[str, Any]:
+    if rec.first_send is None or rec.last_end is None or rec.last_end <= rec.first_send:
+        return {"duration_s": 0.0, "requests_per_s": None, "output_tokens_per_s": None}
+    duration = rec.last_end - rec.first_send
+    return {"duration_s": round(duration, 3), "requests_per_s": round(rec.succeeded / duration, 3),
+            "output_tokens_per_s": round(rec.completion_tokens / duration, 3)}
+
+
+def validate(summary: dict[str, Any]) -> str | None:
+    """None when the summary matches its schema, else one sentence saying where it does not."""
+    return schemas.explain("load.summary", summary)

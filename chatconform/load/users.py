@@ -1,0 +1,171 @@
+"""The Locust user classes: one per scenario, and a weighted mix.
+
+Each user holds one keep-alive connection and sends one request per task.
+Closed loop (the default): the next request goes out when the last one
+ended. Open loop (`--arrival constant|poisson --rate R`): the user claims the
+next slot of the process's arrival schedule and sleeps until it is due, in
+Locust's interruptible wait, so the end of the run never waits for a slot.
+
+Every request is reported twice: into the run's own recorder (sub-millisecond
+figures for the summary and the SLO), and into Locust's statistics, as a
+`POST` row with the end-to-end time and as `TTFT` and `ITL` rows, so the web
+UI, `--csv` and `--html` show them too (rounded as Locust rounds; the ITL row
+samples at most three gaps per request). TPOT is in the summary only.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any, ClassVar
+
+from gevent import GreenletExit
+from locust import User, task
+
+from chatconform.load import hooks
+from chatconform.load.client import ChatClient, Outcome
+from chatconform.load.recorder import Result
+from chatconform.load.runtime import Runtime
+
+# Locust's ITL row gets at most this many gaps per request, evenly spread through the stream: a Locust
+# event costs about 3 us, so one per chunk would halve the generator's capacity. The summary keeps every gap.
+ITL_ROWS_PER_REQUEST = 3
+
+
+def spread(values: list[float], most: int) -> list[float]:
+    """At most `most` values, evenly spaced through the list (all of them when there are few)."""
+    if len(values) <= most:
+        return values
+    step = len(values) / most
+    return [values[int(step * i + step / 2)] for i in range(most)]
+
+
+class RequestFailed(Exception):
+    """How a failed request appears in Locust's failure table: its kind, e.g. http_429."""
+
+
+class ChatUser(User):
+    abstract = True
+    scenario: ClassVar[str] = "stream"
+    _number: ClassVar[int] = 0
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        ChatUser._number += 1
+        self.number = ChatUser._number
+        self.rng = random.Random(self.number)
+        self.client: ChatClient | None = None
+        self._due: float | None = None
+
+    def wait_time(self) -> float:
+        """Closed loop: none. Open loop: until the claimed slot is due."""
+        due, self._due = self._due, None
+        return 0.0 if due is None else max(0.0, due - time.perf_counter())
+
+    def on_start(self) -> None:
+        run = hooks.runtime()
+        self.rng.seed(run.settings.seed * 100_003 + self.number)  # --seed fixes each user's --mix draws
+        host = self.host or self.environment.host
+        self.client = ChatClient(host, run.settings.api_key, run.settings.request_timeout_s)
+
+    def on_stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+    def pick_scenario(self, run: Runtime) -> str:
+        return self.scenario
+
+    @task
+    def chat(self) -> None:
+        run = hooks.runtime()
+        go, lag = self._turn(run)
+        if not go:
+            return
+        scenario = self.pick_scenario(run)
+        model = run.next_model()
+        body = run.body(scenario, model)
+        run.recorder.on_send(lag)
+        assert self.client is not None
+        try:
+            outcome = self.client.post(body, streamed=scenario != "chat")
+        except GreenletExit:
+            run.recorder.on_interrupted()
+            raise
+        self._record(run, scenario, model.id, outcome)
+
+    def _turn(self, run: Runtime) -> tuple[bool, float | None]:
+        """Wait for this user's next send: (may it send, how late it is against the open-loop schedule)."""
+        if run.schedule is None:
+            if run.take_turn():
+                return True, None
+        else:
+            slot = run.schedule.claim()
+            if slot is not None:
+                self._due = slot.due
+                # Locust's wait, not a plain sleep: a stopping run kills the user here, not after its next request.
+                self.wait()  # type: ignore[no-untyped-call]
+                return True, time.perf_counter() - slot.due
+        hooks.share_done(self.environment)
+        self._due = time.perf_counter() + 1.0  # nothing left to send: idle until the run ends (interruptibly)
+        return False, None
+
+    def _record(self, run: Runtime, scenario: str, model_id: str, outcome: Outcome) -> None:
+        t = outcome.timing
+        model = run.settings.profile.resolve(model_id)
+        cost = 0.0
+        if outcome.failure is None and model is not None:
+            cost = model.cost(t.usage_prompt_tokens or 0, t.output_tokens)
+        run.recorder.on_result(Result(scenario, model_id, outcome.streamed, t, outcome.failure, time.time(), cost))
+        fire = self.environment.events.request.fire
+        error = RequestFailed(outcome.failure) if outcome.failure else None
+        fire(request_type="POST", name=scenario, response_time=t.e2e_ms, response_length=outcome.received,
+             exception=error, context={"model": model_id})
+        if error is not None or not outcome.streamed:
+            return
+        if t.ttft_ms is not None:
+            fire(request_type="TTFT", name=scenario, response_time=t.ttft_ms, response_length=0, exception=None,
+                 context={})
+        for gap in spread(t.itl_ms(), ITL_ROWS_PER_REQUEST):
+            fire(request_type="ITL", name=scenario, response_time=gap, response_length=0, exception=None,
+                 context={})
+
+
+class StreamingChatUser(ChatUser):
+    """Streamed chat completions (the default scenario)."""
+
+    scenario = "stream"
+
+
+class NonStreamingChatUser(ChatUser):
+    """Whole (non-streamed) chat completions: only end-to-end latency."""
+
+    scenario = "chat"
+
+
+class ToolCallUser(ChatUser):
+    """A streamed answer that is a tool call: TTFT is the first tool-call delta."""
+
+    scenario = "tools"
+
+
+class VisionUser(ChatUser):
+    """A streamed answer about a small PNG sent as a data URI."""
+
+    scenario = "vision"
+
+
+class MixUser(ChatUser):
+    """Each request draws its scenario from the --mix weights."""
+
+    scenario = "mix"
+
+    def pick_scenario(self, run: Runtime) -> str:
+        names, weights = list(run.settings.mix), list(run.settings.mix.values())
+        choice: str = self.rng.choices(names, weights)[0]
+        return choice
+
+
+SCENARIO_USERS: dict[str, type[ChatUser]] = {
+    "stream": StreamingChatUser, "chat": NonStreamingChatUser, "tools": ToolCallUser, "vision": VisionUser,
+    "mix": MixUser,
+}

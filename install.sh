@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# One command installs everything the tests need, offline afterwards:
+#   .venv          chatconform (editable) with its test and lint tools
+#   .venv-litellm  LiteLLM's proxy, the real gateway of the end-to-end test; it needs
+#                  openai<3 while chatconform uses openai 3.x, hence its own venv.
+# Set CHATCONFORM_SKIP_LITELLM=1 to skip the second (the e2e test then skips itself).
+set -euo pipefail
+cd "$(dirname "$0")"
+PYTHON=${PYTHON:-python3}
+LITELLM_PIN='litellm[proxy]==1.106.2'   # keep in step with tests/e2e/litellm_gateway.py
+
+"$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[dev]'
+
+if [ "${CHATCONFORM_SKIP_LITELLM:-0}" != "1" ]; then
+  "$PYTHON" -m venv .venv-litellm
+  .venv-litellm/bin/python -m pip install --quiet --upgrade pip
+  .venv-litellm/bin/python -m pip install --quiet "$LITELLM_PIN"
+fi
+echo "installed: run the tests with  .venv/bin/pytest"
