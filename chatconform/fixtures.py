@@ -17,6 +17,7 @@ from chatconform.conform import Conform
 from chatconform.exchange import Exchange
 from chatconform.plugin import record_of, state_of
 from chatconform.profile import Profile
+from chatconform.sdk_http import async_sdk_http_client, sdk_http_client
 from chatconform.settings import Settings
 from chatconform.target import Target, session_key
 
@@ -68,11 +69,26 @@ def mock_admin(raw: RawClient) -> MockAdmin | None:
 
 
 @pytest.fixture(scope="session")
+def upstream(raw: RawClient, chatconform_settings: Settings) -> MockAdmin | None:
+    """Gateway mode: the upstream mock behind the gateway (its journal and faults); None otherwise."""
+    settings = chatconform_settings
+    if not settings.upstream_url:
+        return None
+    admin = MockAdmin.probe(raw, settings.upstream_url, settings.upstream_key)
+    if admin is None:
+        raise RuntimeError(f"--upstream-url {settings.upstream_url}: GET /mock/ledger did not answer like a "
+                           "chatconform mock; is it one, and does it accept --upstream-key?")
+    return admin
+
+
+@pytest.fixture(scope="session")
 def sdk(target: Target, chatconform_settings: Settings) -> Iterator[openai.OpenAI]:
     import openai
 
-    client = openai.OpenAI(base_url=target.base_url, api_key=target.api_key, max_retries=0,
-                           timeout=chatconform_settings.request_timeout)
+    timeout = chatconform_settings.request_timeout
+    # The SDK's timeout bounds each read; this client bounds the whole answer in time and size.
+    client = openai.OpenAI(base_url=target.base_url, api_key=target.api_key, max_retries=0, timeout=timeout,
+                           http_client=sdk_http_client(timeout))
     with client:
         yield client
 
@@ -88,8 +104,9 @@ def aio() -> Iterator[asyncio.Runner]:
 def async_sdk(target: Target, chatconform_settings: Settings, aio: asyncio.Runner) -> Iterator[openai.AsyncOpenAI]:
     import openai
 
-    client = openai.AsyncOpenAI(base_url=target.base_url, api_key=target.api_key, max_retries=0,
-                                timeout=chatconform_settings.request_timeout)
+    timeout = chatconform_settings.request_timeout
+    client = openai.AsyncOpenAI(base_url=target.base_url, api_key=target.api_key, max_retries=0, timeout=timeout,
+                                http_client=async_sdk_http_client(timeout))
     yield client
     aio.run(client.close())
 

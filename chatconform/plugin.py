@@ -1,10 +1,13 @@
 """The pytest plugin (entry point `pytest11: chatconform`): options, markers, fixtures, the report.
 
 Suites ask for `target`, `profile`, `raw`, `sdk`, `async_sdk` (with `aio`, the
-session's event loop), `conform`, `mock_admin` and the parameters `model_id`
-(every accepted ID, both forms) or `model` (canonical IDs). Without a base
-URL the session serves the built-in mock on a free loopback port; it never
-falls back to a public endpoint. Nothing here imports locust: its gevent
+session's event loop), `conform`, `mock_admin`, `upstream` (gateway mode) and
+the parameters `model_id` (every accepted ID, both forms) or `model`
+(canonical IDs). Without a base URL the session serves the built-in mock on a
+free loopback port; it never falls back to a public endpoint. Tests marked
+`gateway` run only in gateway mode (`--upstream-url`), else they are reported
+unsupported. With `--known-deviations`, failures the file explains become
+xfail (see `chatconform.deviations`). Nothing here imports locust: its gevent
 patching would change the whole process.
 """
 
@@ -20,10 +23,11 @@ import pytest
 
 from chatconform import cost
 from chatconform.conform import CaseRecord
+from chatconform.deviations import Verdict
 from chatconform.profile import Profile
 from chatconform.redact import redact
 from chatconform.report.model import RunResults
-from chatconform.results import FEATURES, POLICY_MARKER, WIRE, Collector, feature_of, model_of, wire
+from chatconform.results import FEATURES, GATEWAY_MARKER, POLICY_MARKER, WIRE, Collector, feature_of, model_of, wire
 from chatconform.settings import Settings, add_options, read_settings
 
 pytest_plugins = ["chatconform.fixtures"]
@@ -41,6 +45,10 @@ class PluginState:
     estimated: bool = False  # under xdist, the first worker's collection is priced, once
     reports: list[Path] = field(default_factory=list)
     report_error: str = ""
+    # Known deviations, controlling process only: entry ids that matched a test, and that explained a failure.
+    deviations_matched: set[str] = field(default_factory=set)
+    deviations_used: dict[str, int] = field(default_factory=dict)
+    deviations_stale: list[str] = field(default_factory=list)
 
 
 def state_of(config: pytest.Config) -> PluginState:
@@ -61,6 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, description in FEATURES.items():
         config.addinivalue_line("markers", f"{name}: feature column '{name}' of the report: {description}")
     config.addinivalue_line("markers", "{}: {}".format(*POLICY_MARKER))
+    config.addinivalue_line("markers", "{}: {}".format(*GATEWAY_MARKER))
     settings = read_settings(config)
     state = PluginState(settings, cost.Budget(settings.max_cost))
     if not _is_worker(config):
@@ -141,14 +150,21 @@ def record_of(item: pytest.Item) -> CaseRecord:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    state_of(item.config).current = record_of(item)
+    state = state_of(item.config)
+    state.current = record_of(item)
+    if item.get_closest_marker(GATEWAY_MARKER[0]) and not state.settings.gateway_mode:
+        state.current.unsupported = "gateway mode only: give --upstream-url and --upstream-key"
+        pytest.skip(f"unsupported: {state.current.unsupported}")
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
     record = record_of(item)
-    setattr(report, WIRE, wire(item, record))
+    data = wire(item, record)
+    if report.when == "call" and state_of(item.config).settings.deviations:
+        data["deviations"] = _judge_deviations(item, report, record)
+    setattr(report, WIRE, data)
     if report.failed and report.longrepr is not None:
         text = str(report.longrepr)
         if redact(text) != text:  # a secret in a traceback: keep it out of the terminal and JUnit
@@ -157,6 +173,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         state_of(item.config).current = None
         record.release()
     return report
+
+
+def _judge_deviations(item: pytest.Item, report: pytest.TestReport, record: CaseRecord) -> dict[str, list[str]]:
+    """Turn a failure the known deviations explain into xfail, and a passing test they name into XPASS(strict)."""
+    deviations = state_of(item.config).settings.deviations
+    if report.skipped:
+        return {}
+    verdict: Verdict = deviations.judge(item.nodeid, report.failed, [f.check for f in record.findings])
+    entries = deviations.by_id
+    if report.failed and verdict.used:
+        report.outcome = "skipped"
+        report.wasxfail = verdict.reason(entries, verdict.used)
+    elif report.passed and verdict.xpassed:
+        report.outcome = "failed"
+        report.longrepr = "[XPASS(strict)] " + verdict.reason(entries, verdict.xpassed) + " (it passed: remove it)"
+    return {"matched": list(verdict.matched), "used": list(verdict.used)}
 
 
 class _Listener:
@@ -172,12 +204,31 @@ class _Listener:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.state.collector is not None:
             self.state.collector.add(report)
+            self._count_deviations(report)
         data = getattr(report, WIRE, None)
         if report.when != "teardown" or not isinstance(data, dict):
             return
         self.state.budget.add(float(data.get("cost", 0.0)))
         if self.state.settings.base_url and self.state.budget.exceeded:
             self._stop(self.state.budget.message())
+
+    def _count_deviations(self, report: pytest.TestReport) -> None:
+        verdict = getattr(report, WIRE, {}).get("deviations") or {}
+        self.state.deviations_matched.update(verdict.get("matched", ()))
+        for used in verdict.get("used", ()):
+            self.state.deviations_used[used] = self.state.deviations_used.get(used, 0) + 1
+
+    def _settle_deviations(self, session: pytest.Session, results: RunResults) -> None:
+        """A deviation with checks that matched tests but explained no failure no longer occurs: fail the run."""
+        deviations = self.state.settings.deviations
+        if not deviations:
+            return
+        stale = deviations.stale(self.state.deviations_matched, set(self.state.deviations_used))
+        self.state.deviations_stale = [d.id for d in stale]
+        results.meta["known_deviations"] = {"file": deviations.source, "xfailed": dict(self.state.deviations_used),
+                                            "no_longer_occurring": self.state.deviations_stale}
+        if stale and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def _stop(self, message: str) -> None:
         if self.session is None:
@@ -193,6 +244,7 @@ class _Listener:
             return
         collector.close()
         results = collector.results
+        self._settle_deviations(session, results)
         if not results.cases:
             return  # no conformance test ran (e.g. the harness's own tests): no report
         results.finished = _now()
@@ -213,6 +265,10 @@ class _Listener:
         spent = cost.format_usd(results.cost_usd)
         terminalreporter.write_line(f"{len(results.cases)} cases against {results.target}: {results.verdict}, "
                                     f"cost {spent} (estimated {cost.format_usd(results.estimated_cost_usd)})")
+        for name in self.state.deviations_stale:
+            entry = self.state.settings.deviations.by_id[name]
+            terminalreporter.write_line(f"FAILED {entry.label()}: it no longer occurs (no failure it explains); "
+                                        f"remove it from {self.state.settings.deviations.source}")
         for path in self.state.reports:
             terminalreporter.write_line(f"report: {path}")
         if self.state.report_error:

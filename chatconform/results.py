@@ -33,7 +33,10 @@ FEATURES = {
     "usage": "token usage arithmetic, stream and non-stream",
     "billing": "charges match usage; failed requests are free",
     "shapes": "snapshots of the response shape",
+    "translation": "gateway mode: what the gateway sent upstream, and how it mapped the answer back",
+    "upstream_faults": "gateway mode: upstream errors, broken and stalled streams, client disconnects",
 }
+GATEWAY_MARKER = ("gateway", "gateway mode: needs --upstream-url; reported unsupported without it")
 POLICY_MARKER = ("policy", "a policy-discovery test: records what the target did for an ambiguous point")
 WIRE = "chatconform"  # the report attribute that carries a test's record
 DETAIL_LIMIT = 500

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from chatconform.deviations import Deviations, DeviationsError, load_deviations
 from chatconform.profile import Profile, ProfileError, load_profile
 from chatconform.redact import register_secret
 
@@ -54,6 +56,14 @@ OPTIONS = (
            str(DEFAULT_TIMEOUT_S)),
     Option("--body-limit", "CHATCONFORM_BODY_LIMIT", "the target's request size limit in bytes; setting it also "
            "sends the oversized-body case to a non-mock target"),
+    Option("--known-deviations", "CHATCONFORM_KNOWN_DEVIATIONS", "TOML file of the target's known deviations: "
+           "failures they explain are reported as xfail; a listed deviation that no longer occurs fails the run"),
+    Option("--upstream-url", "CHATCONFORM_UPSTREAM_URL", "gateway mode: root URL of the chatconform mock that the "
+           "gateway under test uses as its Anthropic upstream, e.g. http://127.0.0.1:8081; runs the gateway suites"),
+    Option("--upstream-key", "CHATCONFORM_UPSTREAM_KEY", "gateway mode: a key the upstream mock accepts, for its "
+           "journal and fault routes (never printed or written)"),
+    Option("--upstream-timeout", "CHATCONFORM_UPSTREAM_TIMEOUT", "gateway mode: seconds the gateway waits on a "
+           "silent upstream before it gives up; the stalled-upstream tests need it"),
 )
 
 
@@ -68,6 +78,14 @@ class Settings:
     request_timeout: float
     body_limit: int | None
     run_id: str
+    deviations: Deviations = field(default_factory=Deviations)
+    upstream_url: str | None = None  # gateway mode when set: the root of the upstream mock
+    upstream_key: str | None = None
+    upstream_timeout: float | None = None
+
+    @property
+    def gateway_mode(self) -> bool:
+        return self.upstream_url is not None
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -99,6 +117,10 @@ def read_settings(config: pytest.Config) -> Settings:
     if base_url and not api_key:
         raise pytest.UsageError("--base-url needs --api-key (or CHATCONFORM_API_KEY)")
     register_secret(api_key)
+    upstream_url, upstream_key, upstream_timeout = _upstream(values, base_url)
+    request_timeout = _number("--request-timeout", values["request_timeout"], float, minimum=0.001)
+    if upstream_timeout is not None and upstream_timeout >= (request_timeout or DEFAULT_TIMEOUT_S):
+        raise pytest.UsageError("--upstream-timeout must be below --request-timeout, or the client gives up first")
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
     report_dir = values["report_dir"]
     root = config.invocation_params.dir
@@ -109,10 +131,13 @@ def read_settings(config: pytest.Config) -> Settings:
         models=_models(values["models"], profile),
         report_dir=root / report_dir if report_dir else root / "reports" / run_id,
         max_cost=_number("--max-cost", values["max_cost"], float, minimum=0),
-        request_timeout=_number("--request-timeout", values["request_timeout"], float, minimum=0.001)
-        or DEFAULT_TIMEOUT_S,
+        request_timeout=request_timeout or DEFAULT_TIMEOUT_S,
         body_limit=_number("--body-limit", values["body_limit"], int, minimum=1),
         run_id=run_id,
+        deviations=_deviations(values["known_deviations"], root),
+        upstream_url=upstream_url,
+        upstream_key=upstream_key,
+        upstream_timeout=upstream_timeout,
     )
 
 
@@ -123,13 +148,40 @@ def _profile(name: str) -> Profile:
         raise pytest.UsageError(f"--profile: {exc}") from exc
 
 
-def _base_url(value: str | None) -> str | None:
+def _base_url(value: str | None, flag: str = "--base-url") -> str | None:
     if not value:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise pytest.UsageError(f"--base-url {value!r}: expected http(s)://host[:port]/path")
+        raise pytest.UsageError(f"{flag} {value!r}: expected http(s)://host[:port]/path")
     return value.rstrip("/")
+
+
+def _upstream(values: dict[str, str | None], base_url: str | None) -> tuple[str | None, str | None, float | None]:
+    """Gateway mode's settings: all or nothing, and only with a gateway (--base-url) to test."""
+    url = _base_url(values["upstream_url"], "--upstream-url")
+    key = values["upstream_key"] or None
+    timeout = _number("--upstream-timeout", values["upstream_timeout"], float, minimum=0.001)
+    if url is None:
+        if key or timeout is not None:
+            raise pytest.UsageError("--upstream-key and --upstream-timeout need --upstream-url (gateway mode)")
+        return None, None, None
+    if not base_url:
+        raise pytest.UsageError("--upstream-url needs --base-url: the gateway under test, which talks to it")
+    if not key:
+        raise pytest.UsageError("--upstream-url needs --upstream-key (or CHATCONFORM_UPSTREAM_KEY)")
+    register_secret(key)
+    return re.sub(r"/v1/?$", "", url), key, timeout
+
+
+def _deviations(value: str | None, root: Path) -> Deviations:
+    if not value:
+        return Deviations()
+    path = Path(value) if Path(value).is_absolute() else root / value
+    try:
+        return replace(load_deviations(path), source=value)  # as the user named it: reports show no local paths
+    except DeviationsError as exc:
+        raise pytest.UsageError(f"--known-deviations: {exc}") from exc
 
 
 def _models(value: str | None, profile: Profile) -> tuple[str, ...]:

@@ -9,7 +9,8 @@ while staying stable across runs and across correct gateways:
   `string|null`), except where the schema fixes them (`const`/`enum`:
   `object`, `role`, `finish_reason`, `type`), which stay literal;
 - runs of identically shaped items (the content chunks of a stream) collapse
-  into one, so chunk counts do not matter.
+  into one, so chunk counts do not matter; a stream's deltas are merged into
+  one shape, so neither does how the answer is split across chunks.
 """
 
 from __future__ import annotations
@@ -33,9 +34,35 @@ def shape(schema_name: str, instance: Any) -> Any:
 
 
 def stream_shape(ex: Exchange) -> list[Any]:
-    """The collapsed sequence of chunk shapes of a streamed answer, with `[DONE]` marks."""
+    """The collapsed sequence of chunk shapes of a streamed answer, with `[DONE]` marks, then every delta
+    merged into one shape. Which chunk carries which delta field (the role alone or with the first text,
+    the last text with the finish_reason, arguments in one fragment or many) is how a gateway splits an
+    answer, not its format: in the sequence a delta object shows as "object"."""
     chunks = [shape("chat.completion.chunk", c) if isinstance(c, dict) else NOT_JSON for c in ex.chunks()]
-    return collapse(chunks + [DONE_MARK] * ex.done_count)
+    deltas: Any = {}
+    for chunk in chunks:
+        for choice in chunk.get("choices", []) if isinstance(chunk, dict) else []:
+            if isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
+                deltas = merge(deltas, choice["delta"])
+                choice["delta"] = "object"
+    return [*collapse(chunks + [DONE_MARK] * ex.done_count), {"deltas": deltas}]
+
+
+def merge(a: Any, b: Any) -> Any:
+    """One shape covering both: keys united, list items merged, differing types joined (`array|string`)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: merge(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in sorted({*a, *b})}
+    if isinstance(a, list) and isinstance(b, list):
+        items = a + b
+        if items and all(isinstance(i, dict) for i in items):
+            merged: Any = {}
+            for item in items:
+                merged = merge(merged, item)
+            return [merged]
+        return collapse(items)
+    if a == b:
+        return a
+    return "|".join(sorted({*str(a).split("|"), *str(b).split("|")}))
 
 
 def collapse(items: list[Any]) -> list[Any]:

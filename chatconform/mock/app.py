@@ -2,7 +2,7 @@
 
 Routes: the OpenAI face at `/v1` and `/api/v1` (chat completions, models),
 the Anthropic face at `/v1/messages`, and the admin routes `/mock/ledger`,
-`/mock/journal`, `/mock/reset`, which take the same keys. Both faces are
+`/mock/journal`, `/mock/reset` and `/mock/faults`, which take the same keys. Both faces are
 always served. Every error, including unknown paths and wrong methods, is
 answered with the envelope of the face its path belongs to (Anthropic's
 `{"type": "error", ...}` under `/v1/messages`, OpenAI's elsewhere); an
@@ -23,11 +23,12 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from chatconform.mock import anthropic_face
-from chatconform.mock.chat import chat_completions, request_id
+from chatconform.mock.chat import chat_completions
 from chatconform.mock.config import MockConfig
-from chatconform.mock.errors import MockError
+from chatconform.mock.delivery import request_id
+from chatconform.mock.errors import MockError, invalid
 from chatconform.mock.messages import is_anthropic_path, messages
-from chatconform.mock.state import MockState, bearer_key
+from chatconform.mock.state import MockState, bearer_key, parse_json, read_body
 from chatconform.mock.streaming import AbortStream
 
 log = logging.getLogger("chatconform.mock")
@@ -78,6 +79,7 @@ def create_app(config: MockConfig | None = None) -> MockApp:
         Route("/mock/ledger", ledger, methods=["GET"]),
         Route("/mock/journal", journal, methods=["GET"]),
         Route("/mock/reset", reset, methods=["POST"]),
+        Route("/mock/faults", faults, methods=["GET", "POST", "DELETE"]),
     ]
     rest = Starlette(
         routes=routes,
@@ -116,7 +118,8 @@ async def journal(request: Request) -> Response:
     state: MockState = request.app.state.mock
     bearer_key(request, state)
     limit = request.query_params.get("limit", "")
-    entries = state.journal.entries(int(limit) if limit.isdigit() else None)
+    contains = request.query_params.get("contains") or None
+    entries = state.journal.entries(int(limit) if limit.isdigit() else None, contains)
     return JSONResponse({"object": "list", "data": entries})
 
 
@@ -125,7 +128,35 @@ async def reset(request: Request) -> Response:
     bearer_key(request, state)
     state.ledger.reset()
     state.journal.reset()
+    state.armed.clear()
     return JSONResponse({"reset": True})
+
+
+async def faults(request: Request) -> Response:
+    """Arm a fault for the next requests (POST {"fault": "status=429", "count": 1, "match": "nonce"}),
+    list the armed ones (GET), or disarm them (DELETE, `?match=` for one marker's)."""
+    state: MockState = request.app.state.mock
+    bearer_key(request, state)
+    if request.method == "DELETE":
+        return JSONResponse({"removed": state.armed.clear(request.query_params.get("match"))})
+    if request.method == "POST":
+        spec, count, match = _armed_fault(parse_json(await read_body(request, 64 * 1024)))
+        try:
+            state.armed.arm(spec, count, match)
+        except ValueError as exc:
+            raise invalid(f"Bad fault: {exc}", None, "invalid_fault") from exc
+    return JSONResponse({"object": "list", "data": state.armed.listing()})
+
+
+def _armed_fault(body: object) -> tuple[str, int, str | None]:
+    if not isinstance(body, dict) or not isinstance(body.get("fault"), str):
+        raise invalid('Send {"fault": "key=value; ...", "count": N, "match": "text"}.', "fault", "invalid_fault")
+    count, match = body.get("count", 1), body.get("match")
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise invalid("count must be an integer.", "count", "invalid_fault")
+    if match is not None and not isinstance(match, str):
+        raise invalid("match must be a string.", "match", "invalid_fault")
+    return body["fault"], count, match
 
 
 async def on_mock_error(request: Request, exc: Exception) -> Response:

@@ -7,31 +7,24 @@ ledger is charged only when the answer was delivered whole.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from chatconform.mock import openai_face
+from chatconform.mock.delivery import deliver_whole, request_id, schedule_for, settle, tokens_per_chunk
 from chatconform.mock.errors import MockError
 from chatconform.mock.faults import Fault
-from chatconform.mock.generation import Completion, complete
-from chatconform.mock.ids import new_id
-from chatconform.mock.journal import Entry
+from chatconform.mock.generation import complete
 from chatconform.mock.ledger import fingerprint
-from chatconform.mock.request import ChatRequest
 from chatconform.mock.state import MockState, Prepared, bearer_key, journal_headers, parse_json, read_body
-from chatconform.mock.streaming import AbortStream, SSEResponse
+from chatconform.mock.streaming import SSEResponse
 from chatconform.mock.validate import parse_chat_request
 
+UPSTREAM_FAILED = "The upstream model failed while generating."
 MEMO_MAX_BODY = 16 * 1024  # bodies with images are rarely repeated and would crowd the memo
-
-
-def request_id() -> str:
-    return new_id("req_")
 
 
 async def chat_completions(request: Request) -> Response:
@@ -44,7 +37,7 @@ async def chat_completions(request: Request) -> Response:
     path = request.scope["path"]
     entry = state.journal.record("openai", path, fingerprint(key), journal_headers(request), body, len(raw))
     try:
-        fault = state.fault_for(request)
+        fault = state.fault_for(request, raw)
         req, done = (seen or _prepare(state, raw, body))[1:]
         if fault.status:
             raise _fault_error(fault)
@@ -58,7 +51,8 @@ async def chat_completions(request: Request) -> Response:
     if req.stream:
         plan = openai_face.stream_plan(req, done, schedule_for(state, req), tokens_per_chunk(state, req))
         return SSEResponse(plan, fault, start, on_end, headers)  # type: ignore[return-value]
-    return await _whole(state, req, done, fault, start, on_end, headers)
+    body = openai_face.completion_body(req, done)
+    return await deliver_whole(state, req, done, fault, start, on_end, body, headers, UPSTREAM_FAILED)
 
 
 def _prepare(state: MockState, raw: bytes, body: Any) -> Prepared:
@@ -82,64 +76,3 @@ def _fault_error(fault: Fault) -> MockError:
     return MockError(status, message, code="injected_fault", headers=headers)
 
 
-def schedule_for(state: MockState, req: ChatRequest) -> Any:
-    return lambda n: state.latency.schedule(req.model, n)
-
-
-def tokens_per_chunk(state: MockState, req: ChatRequest) -> int:
-    return state.latency.for_model(req.model).tokens_per_chunk
-
-
-def settle(state: MockState, key: str, req: ChatRequest, done: Completion, entry: Entry) -> Any:
-    """The callback that closes the books for one request, once."""
-
-    def on_end(outcome: str) -> None:
-        entry.outcome = outcome
-        if outcome == "completed":
-            state.ledger.charge(key, req.model, done.prompt_tokens, done.completion_tokens)
-            entry.usage = done.usage()
-
-    return on_end
-
-
-async def _whole(
-    state: MockState, req: ChatRequest, done: Completion, fault: Fault, start: float, on_end: Any,
-    headers: dict[str, str],
-) -> Response:
-    await wait_for_whole(state, req, done, fault, start)
-    body = openai_face.completion_body(req, done)
-    if fault.midstream_error is not None:
-        on_end(f"fault:midstream_error={fault.midstream_error}")
-        raise MockError(500, "The upstream model failed while generating.", code="upstream_error")
-    if fault.disconnect is not None or fault.malformed is not None:
-        on_end("fault:" + fault.kind)
-        return BrokenBody(json.dumps(body).encode(), cut=fault.disconnect is not None, headers=headers)
-    on_end("completed")
-    return JSONResponse(body, headers=headers)
-
-
-async def wait_for_whole(state: MockState, req: ChatRequest, done: Completion, fault: Fault, start: float) -> None:
-    """A non-streamed answer arrives when the last token would have been generated."""
-    chunks = max(1, -(-len(done.pieces) // tokens_per_chunk(state, req)) + len(done.tool_calls))
-    offsets = state.latency.schedule(req.model, chunks)
-    delay = offsets[-1] + fault.spike_ms / 1000 + fault.stall_s - (time.perf_counter() - start)
-    if delay > 0:
-        await asyncio.sleep(delay)
-
-
-class BrokenBody(Response):
-    """Half a JSON body: announced whole and dropped (disconnect), or sent cut (malformed)."""
-
-    def __init__(self, data: bytes, cut: bool, headers: dict[str, str]) -> None:
-        super().__init__(data[: len(data) // 2], media_type="application/json", headers=headers)
-        self._announced = len(data) if cut else None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if self._announced is None:
-            await super().__call__(scope, receive, send)
-            return
-        headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
-        headers.append((b"content-length", str(self._announced).encode()))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": self.body, "more_body": True})
-        raise AbortStream("disconnect")

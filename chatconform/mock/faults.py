@@ -4,7 +4,10 @@ Faults are configured at start (`FaultSettings`, from the CLI or a TOML
 `[faults]` table) with probabilities drawn from one seeded generator, so a
 run is reproducible; or forced for a single request with the header
 `X-Chatconform-Fault: status=429; retry_after=2` (several `key=value`
-pairs separated by `;`). A forced fault always applies.
+pairs separated by `;`); or armed through the admin route `POST /mock/faults`
+for the next N requests whose body contains a marker (`ArmedFaults`), which
+reaches the mock behind a gateway that does not forward client headers.
+A forced fault always applies; the header wins over an armed fault.
 
 Kinds:
   status=<code>          error before any byte of the answer (429, 500, 503, 529, ...)
@@ -14,6 +17,7 @@ Kinds:
   disconnect=<n>         close the connection after n chunks, without an ending
   malformed=<n>          the n-th chunk is cut JSON
   midstream_error=<n>    after n chunks, an error event, then the stream ends without [DONE]
+  pace_ms=<ms>           an extra pause before every chunk: a slow but never silent stream
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from dataclasses import dataclass, fields
 
 FAULT_HEADER = "x-chatconform-fault"
 MAX_STALL_S = 600.0
+MAX_PACE_MS = 10_000.0
+MAX_ARMED = 1000  # armed faults kept at once; the oldest go first
+_FLOATS = ("retry_after", "spike_ms", "stall_s", "pace_ms")
 
 
 @dataclass(frozen=True)
@@ -35,11 +42,12 @@ class Fault:
     disconnect: int | None = None
     malformed: int | None = None
     midstream_error: int | None = None
+    pace_ms: float = 0.0
 
     @property
     def kind(self) -> str:
         """A short label for the journal and error accounting."""
-        for name in ("status", "disconnect", "malformed", "midstream_error", "stall_s", "spike_ms"):
+        for name in ("status", "disconnect", "malformed", "midstream_error", "stall_s", "spike_ms", "pace_ms"):
             if getattr(self, name):
                 return f"{name}={getattr(self, name)}"
         return ""
@@ -121,12 +129,74 @@ def parse_header(header: str) -> Fault:
             raise ValueError(f"fault {key} needs a number, got {raw.strip()!r}") from None
         if number < 0:
             raise ValueError(f"fault {key} must not be negative")
-        values[key] = number if key in ("retry_after", "spike_ms", "stall_s") else int(number)
+        values[key] = number if key in _FLOATS else int(number)
     if "stall_s" in values:
         values["stall_s"] = min(float(values["stall_s"]), MAX_STALL_S)
+    if "pace_ms" in values:
+        values["pace_ms"] = min(float(values["pace_ms"]), MAX_PACE_MS)
     status = values.get("status")
     if status is not None and not 400 <= int(status) <= 599:
         raise ValueError("fault status must be between 400 and 599")
     if status in (429, 529) and "retry_after" not in values:
         values["retry_after"] = 1.0
     return Fault(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Armed:
+    fault: Fault
+    spec: str  # as given, for listing
+    remaining: int
+    match: str | None  # applies only to request bodies containing this text; None: to any request
+
+
+class ArmedFaults:
+    """Faults armed through the admin route, each for its next `count` matching requests.
+
+    A marker (a nonce the client put in its prompt) ties a fault to one test's
+    requests, so tests running at the same time do not take each other's faults,
+    and a gateway's retries of the same request meet the same fault."""
+
+    def __init__(self) -> None:
+        self._armed: list[Armed] = []
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        return bool(self._armed)  # read without the lock: the hot path only needs "maybe"
+
+    def arm(self, spec: str, count: int = 1, match: str | None = None) -> Fault:
+        """Parse `spec` (the header syntax) and arm it; raise ValueError naming what is wrong."""
+        if not 1 <= count <= 1_000_000:
+            raise ValueError("count must be between 1 and 1000000")
+        if match is not None and not match.strip():
+            raise ValueError("match must not be blank")
+        fault = parse_header(spec)
+        if fault == NO_FAULT:
+            raise ValueError("the fault is empty; give at least one key=value pair")
+        with self._lock:
+            self._armed.append(Armed(fault, spec, count, match))
+            del self._armed[:-MAX_ARMED]
+        return fault
+
+    def take(self, body: bytes) -> Fault | None:
+        """The first armed fault that applies to this request body, counting it down."""
+        with self._lock:
+            for armed in self._armed:
+                if armed.match is None or armed.match.encode() in body:
+                    armed.remaining -= 1
+                    if armed.remaining == 0:
+                        self._armed.remove(armed)  # safe: the loop ends here
+                    return armed.fault
+        return None
+
+    def clear(self, match: str | None = None) -> int:
+        """Disarm every fault (or those armed with `match`); return how many were removed."""
+        with self._lock:
+            kept = [a for a in self._armed if match is not None and a.match != match]
+            removed = len(self._armed) - len(kept)
+            self._armed = kept
+        return removed
+
+    def listing(self) -> list[dict[str, object]]:
+        with self._lock:
+            return [{"fault": a.spec, "remaining": a.remaining, "match": a.match} for a in self._armed]

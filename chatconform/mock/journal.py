@@ -1,7 +1,9 @@
 """The request journal: the last requests the mock received and how each ended.
 
-Suites read it to see what a gateway sent upstream (gateway mode) and how a
-request ended (completed, failed, cancelled by the client). Long unbroken
+Suites read it to see what a gateway sent upstream (gateway mode), what the
+mock answered (`reply`: stop reason, content blocks, text, usage, on the
+Anthropic face) and how a request ended (completed, failed, cancelled by the
+client). `entries(contains=...)` finds the requests that carried a marker. Long unbroken
 strings (image data URIs, base64 sources) are shortened and keys appear only
 as fingerprints.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import threading
 import time
 from collections import deque
@@ -35,6 +38,7 @@ class Entry:
     outcome: str = "pending"  # completed, error, fault:<kind>, cancelled
     stream: bool = False
     usage: dict[str, int] = field(default_factory=dict)
+    reply: dict[str, Any] = field(default_factory=dict)  # what the answer was meant to be, before faults
 
 
 class Journal:
@@ -51,9 +55,12 @@ class Journal:
             self._entries.append(entry)
         return entry
 
-    def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+    def entries(self, limit: int | None = None, contains: str | None = None) -> list[dict[str, Any]]:
+        """The latest `limit` entries, oldest first; with `contains`, only those whose body holds that text."""
         with self._lock:
             items = list(self._entries)
+        if contains:
+            items = [e for e in items if contains in json.dumps(e.body, ensure_ascii=False)]
         if limit is not None:
             items = items[-limit:] if limit > 0 else []
         # Headers were masked on the way in; redact again on the way out, in case a

@@ -9,21 +9,20 @@ written in Anthropic's shape by the app's error handler (by path).
 
 from __future__ import annotations
 
-import json
 import re
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from chatconform.mock import anthropic_face
 from chatconform.mock.anthropic_request import parse_messages_request
-from chatconform.mock.chat import BrokenBody, request_id, schedule_for, settle, tokens_per_chunk, wait_for_whole
+from chatconform.mock.delivery import deliver_whole, request_id, schedule_for, settle, tokens_per_chunk
 from chatconform.mock.errors import MockError
 from chatconform.mock.faults import Fault
 from chatconform.mock.generation import complete
 from chatconform.mock.ledger import fingerprint
-from chatconform.mock.state import MockState, bearer_key, header_key, journal_headers, json_body
+from chatconform.mock.state import MockState, bearer_key, header_key, journal_headers, parse_json, read_body
 from chatconform.mock.streaming import SSEResponse
 
 PATH = "/v1/messages"
@@ -46,11 +45,13 @@ async def messages(request: Request) -> Response:
     state: MockState = request.app.state.mock
     start = time.perf_counter()
     key = api_key(request, state)
-    body, size = await json_body(request, state.config.max_body_bytes)
-    entry = state.journal.record("anthropic", request.url.path, fingerprint(key), journal_headers(request), body, size)
+    raw = await read_body(request, state.config.max_body_bytes)
+    body = parse_json(raw)
+    entry = state.journal.record("anthropic", request.url.path, fingerprint(key), journal_headers(request), body,
+                                 len(raw))
     try:
         _check_version(request)
-        fault = state.fault_for(request)
+        fault = state.fault_for(request, raw)
         req = parse_messages_request(body, state.config.profile)
         if fault.status:
             raise _fault_error(fault)
@@ -60,21 +61,14 @@ async def messages(request: Request) -> Response:
         raise
     done = complete(req)
     entry.stream, entry.status = req.stream, 200
+    entry.reply = anthropic_face.reply_summary(done)
     on_end = settle(state, key, req, done, entry)
     headers = {"request-id": request_id()}
     if req.stream:
         plan = anthropic_face.stream_plan(req, done, schedule_for(state, req), tokens_per_chunk(state, req))
         return SSEResponse(plan, fault, start, on_end, headers)  # type: ignore[return-value]
-    await wait_for_whole(state, req, done, fault, start)
     message = anthropic_face.message_body(req, done)
-    if fault.midstream_error is not None:
-        on_end(f"fault:midstream_error={fault.midstream_error}")
-        raise MockError(500, "Internal server error", code="upstream_error")
-    if fault.disconnect is not None or fault.malformed is not None:
-        on_end("fault:" + fault.kind)
-        return BrokenBody(json.dumps(message).encode(), cut=fault.disconnect is not None, headers=headers)
-    on_end("completed")
-    return JSONResponse(message, headers=headers)
+    return await deliver_whole(state, req, done, fault, start, on_end, message, headers, "Internal server error")
 
 
 def api_key(request: Request, state: MockState) -> str:

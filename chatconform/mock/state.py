@@ -11,7 +11,7 @@ from starlette.requests import Request
 
 from chatconform.mock.config import MockConfig
 from chatconform.mock.errors import MockError, invalid
-from chatconform.mock.faults import FAULT_HEADER, Fault, FaultPlan
+from chatconform.mock.faults import FAULT_HEADER, ArmedFaults, Fault, FaultPlan
 from chatconform.mock.generation import Completion
 from chatconform.mock.journal import Journal
 from chatconform.mock.latency import LatencyModel
@@ -38,6 +38,7 @@ class MockState:
     config: MockConfig
     latency: LatencyModel = field(init=False)
     faults: FaultPlan = field(init=False)
+    armed: ArmedFaults = field(default_factory=ArmedFaults)  # POST /mock/faults
     ledger: Ledger = field(default_factory=Ledger)
     journal: Journal = field(init=False)
     # Raw request body -> its parsed, validated and answered form, for bodies seen before.
@@ -53,9 +54,15 @@ class MockState:
             return any(hmac.compare_digest(key.encode(), k.encode()) for k in self.config.api_keys)
         return key.startswith(self.config.profile.api_key_prefix)
 
-    def fault_for(self, request: Request) -> Fault:
+    def fault_for(self, request: Request, body: bytes = b"") -> Fault:
+        """The header's fault, else an armed one whose marker is in `body`, else a seeded draw."""
+        header = request.headers.get(FAULT_HEADER)
+        if not header and self.armed:
+            armed = self.armed.take(body)
+            if armed is not None:
+                return armed
         try:
-            return self.faults.draw(request.headers.get(FAULT_HEADER))
+            return self.faults.draw(header)
         except ValueError as exc:
             raise invalid(f"Bad {FAULT_HEADER} header: {exc}", None, "invalid_fault") from exc
 
@@ -80,12 +87,6 @@ def _checked(key: str, state: MockState, error_type: str) -> str:
 def header_key(request: Request, state: MockState) -> str:
     """The caller's key from `x-api-key` (the Anthropic convention)."""
     return _checked(request.headers.get("x-api-key", "").strip(), state, "authentication_error")
-
-
-async def json_body(request: Request, limit: int) -> tuple[Any, int]:
-    """The request body as JSON and its size in bytes, or a 413 / 400 that says what is wrong."""
-    raw = await read_body(request, limit)
-    return parse_json(raw), len(raw)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -77,7 +77,8 @@ class SSEResponse:
     @property
     def _paced(self) -> bool:
         offsets = self.plan.offsets  # non-decreasing: the last is the largest
-        return bool(self.fault.spike_ms or self.fault.stall_s or (offsets and offsets[-1] > 0))
+        fault = self.fault
+        return bool(fault.spike_ms or fault.stall_s or fault.pace_ms or (offsets and offsets[-1] > 0))
 
     async def _play_watched(self, receive: Receive, send: Send) -> str:
         """Play while watching for the client to leave; a departure cancels the player."""
@@ -101,7 +102,7 @@ class SSEResponse:
     async def _play(self, send: Send) -> str:
         """Send every frame on time; return the outcome."""
         fault, plan = self.fault, self.plan
-        shift = fault.spike_ms / 1000
+        shift, pace = fault.spike_ms / 1000, fault.pace_ms / 1000
         for frame in plan.head:
             await _body(send, frame)
         for n, frame in enumerate(plan.body):
@@ -113,7 +114,7 @@ class SSEResponse:
                 return f"fault:disconnect={n}"
             if n == 1 and fault.stall_s:
                 shift += fault.stall_s
-            await _sleep_until(self.start + plan.offsets[n] + shift)
+            await _sleep_until(self.start + plan.offsets[n] + shift + (n + 1) * pace)
             data = plan.malformed(frame) if n + 1 == fault.malformed else frame
             await _body(send, data)
         for frame in plan.tail:

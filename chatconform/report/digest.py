@@ -8,8 +8,9 @@ escaped): each writer applies its own format's escaping through `text`.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
+from chatconform.checks.registry import Finding
 from chatconform.report.matrix import ANY_MODEL, SEVERITY, Cell, Matrix, run_matrix
 from chatconform.report.model import CaseResult, Outcome, RunResults
 from chatconform.report.text import money
@@ -38,12 +39,22 @@ class PolicyRow:
 
 
 @dataclass(frozen=True)
+class DeviationGroup:
+    """The xfail cases one declared reason explains, and the distinct findings they showed."""
+
+    reason: str
+    cases: tuple[CaseResult, ...]
+    findings: tuple[Finding, ...]  # one example per check
+
+
+@dataclass(frozen=True)
 class Digest:
     title: str
     summary: list[tuple[str, str]]
     matrix: Matrix
     failures: list[CaseResult]
     policies: list[PolicyRow]
+    deviations: list[DeviationGroup] = field(default_factory=list)
 
 
 def digest(results: RunResults) -> Digest:
@@ -53,7 +64,23 @@ def digest(results: RunResults) -> Digest:
         matrix=run_matrix(results),
         failures=[c for c in results.cases if c.outcome in ("fail", "error")],
         policies=policy_rows(results.cases),
+        deviations=deviation_groups(results.cases),
     )
+
+
+def deviation_groups(cases: list[CaseResult]) -> list[DeviationGroup]:
+    """Known deviations (xfail cases), grouped by the reason the run declared for them, in order of first case."""
+    grouped: dict[str, list[CaseResult]] = {}
+    for case in cases:
+        if case.outcome == "xfail":
+            grouped.setdefault(case.detail, []).append(case)
+    groups = []
+    for reason, members in grouped.items():
+        distinct: dict[str, Finding] = {}
+        for finding in (f for c in members for f in c.findings):
+            distinct.setdefault(finding.check, finding)
+        groups.append(DeviationGroup(reason, tuple(members), tuple(distinct.values())))
+    return groups
 
 
 def summary(results: RunResults) -> list[tuple[str, str]]:
@@ -73,6 +100,8 @@ def summary(results: RunResults) -> list[tuple[str, str]]:
         ("Finished", results.finished or "-"),
         ("Duration of the cases", f"{sum(c.duration_s for c in results.cases):.1f} s"),
     ]
+    if results.stale_deviations:
+        rows.insert(3, ("Known deviations that no longer occur", ", ".join(results.stale_deviations)))
     return rows + _meta_rows(results)
 
 

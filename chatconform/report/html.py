@@ -11,6 +11,7 @@ from chatconform.checks.registry import Finding, truncate
 from chatconform.report.digest import (
     NOT_RUN,
     SYMBOL,
+    DeviationGroup,
     Digest,
     PolicyRow,
     case_name,
@@ -42,11 +43,12 @@ summary{cursor:pointer;font-weight:600;padding:.1em .3em}.finding{margin:.6em 0 
 
 
 def render_html(d: Digest) -> str:
-    body = [f"<h1>{h(d.title)}</h1>", _summary(d), _matrix(d), _failures(d), _policies(d)]
+    sections = [f"<h1>{h(d.title)}</h1>", _summary(d), _matrix(d), _failures(d), _deviations(d), _policies(d)]
+    body = "\n".join(filter(None, sections))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{h(d.title)}</title><style>{_CSS}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<title>{h(d.title)}</title><style>{_CSS}</style></head>\n<body>\n" + body + "\n</body></html>\n"
     )
 
 
@@ -119,6 +121,22 @@ def _finding(f: Finding) -> str:
     rows += [("at", f.path), ("request", f.request_id or "-")]
     table = "".join(f"<tr><th>{name}</th><td><code>{h(text)}</code></td></tr>" for name, text in rows)
     return f'<div class="finding"><p><code>{h(f.check)}</code> {h(f.title)}</p><table>{table}</table></div>'
+
+
+def _deviations(d: Digest) -> str:
+    if not d.deviations:
+        return ""
+    head = ("<h2>Known deviations</h2>\n<p>Failures this run declared as known (reported as xfail): each is still "
+            "a departure from the contract.</p>")
+    return head + "\n" + "\n".join(_deviation(g) for g in d.deviations)
+
+
+def _deviation(group: DeviationGroup) -> str:
+    names = ", ".join(f"<code>{h(case_name(c))}</code>" for c in group.cases)
+    noun = "case" if len(group.cases) == 1 else "cases"
+    parts = [f'<details><summary class="xfail">{h(group.reason)} ({len(group.cases)} {noun})</summary>',
+             f"<p>{names}</p>", *(_finding(f) for f in group.findings), "</details>"]
+    return "\n".join(parts)
 
 
 def _policies(d: Digest) -> str:

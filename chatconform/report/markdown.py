@@ -10,6 +10,7 @@ from chatconform.checks.registry import Finding
 from chatconform.report.digest import (
     NOT_RUN,
     SYMBOL,
+    DeviationGroup,
     Digest,
     PolicyRow,
     case_name,
@@ -20,10 +21,12 @@ from chatconform.report.digest import (
 from chatconform.report.model import CaseResult
 from chatconform.report.text import md, md_block, md_code, value
 
+DEVIATION_CASES_SHOWN = 8
+
 
 def render_markdown(d: Digest) -> str:
-    sections = [f"# {md(d.title)}", _summary(d), _matrix(d), _failures(d), _policies(d)]
-    return "\n\n".join(sections) + "\n"
+    sections = [f"# {md(d.title)}", _summary(d), _matrix(d), _failures(d), _deviations(d), _policies(d)]
+    return "\n\n".join(filter(None, sections)) + "\n"
 
 
 def _summary(d: Digest) -> str:
@@ -77,6 +80,27 @@ def _finding(f: Finding) -> str:
     lines.append(f"- at: {md_code(f.path)}")
     lines.append(f"- request: {md_code(f.request_id or '-')}")
     return "\n".join(lines)
+
+
+def _deviations(d: Digest) -> str:
+    if not d.deviations:
+        return ""
+    head = ("## Known deviations\n\nFailures this run declared as known (reported as xfail): each is still a "
+            "departure from the contract.")
+    return head + "\n\n" + "\n\n".join(_deviation(g) for g in d.deviations)
+
+
+def _deviation(group: DeviationGroup) -> str:
+    names = [md_code(case_name(c)) for c in group.cases[:DEVIATION_CASES_SHOWN]]
+    more = len(group.cases) - len(names)
+    cases = ", ".join(names) + (f" and {more} more" if more else "")
+    noun = "case" if len(group.cases) == 1 else "cases"
+    lines = [f"### {md(group.reason)}", "", f"{len(group.cases)} {noun}: {cases}", ""]
+    for f in group.findings:
+        shown = f" (expected {md_code(value(f.expected))}, observed {md_code(value(f.observed))})" \
+            if f.expected or f.observed else ""
+        lines.append(f"- **{md_code(f.check)}** {md(f.title)}{shown}")
+    return "\n".join(lines).rstrip()
 
 
 def _policies(d: Digest) -> str:

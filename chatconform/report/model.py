@@ -61,8 +61,14 @@ class RunResults:
         return sum(c.cost_usd for c in self.cases)
 
     @property
+    def stale_deviations(self) -> list[str]:
+        """Declared known deviations that explained no failure: the declaration is out of date."""
+        return list((self.meta.get("known_deviations") or {}).get("no_longer_occurring") or [])
+
+    @property
     def verdict(self) -> Literal["pass", "fail"]:
-        return "fail" if any(c.outcome in ("fail", "error") for c in self.cases) else "pass"
+        failed = any(c.outcome in ("fail", "error") for c in self.cases)
+        return "fail" if failed or self.stale_deviations else "pass"
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from chatconform.checks.registry import Finding
 from chatconform.report.model import PolicyObservation, RunResults
 from chatconform.report.text import md_code, money
 from chatconform.report.writers import FILE_NAMES, render_reports, write_reports
@@ -49,7 +50,7 @@ def test_json_is_stable_and_key_sorted(texts: dict[str, str]) -> None:
 def test_markdown_has_every_section_in_order(texts: dict[str, str]) -> None:
     text = texts["compat.md"]
     headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
-    assert headings == ["Summary", "Model × feature matrix", "Failures", "Policy discovery"]
+    assert headings == ["Summary", "Model × feature matrix", "Failures", "Known deviations", "Policy discovery"]
     for label in ("Target", "Profile", "Verdict", "Cases", "Cost of the run", "Estimated before the run"):
         assert f"| {label} |" in text
     assert "| Verdict | FAIL |" in text
@@ -71,7 +72,7 @@ def test_markdown_matrix_uses_symbols_and_counts(texts: dict[str, str]) -> None:
 
 def test_every_failure_is_detailed_in_markdown(texts: dict[str, str]) -> None:
     text = texts["compat.md"]
-    failures = text.split("## Failures", 1)[1].split("## Policy discovery", 1)[0]
+    failures = text.split("## Failures", 1)[1].split("## Known deviations", 1)[0]
     failing = [c for c in sample_results().cases if c.outcome in ("fail", "error")]
     assert failures.count("\n### ") == len(failing)
     for name in ("stream.done_last", "tools.arguments_valid", "$.events[-1]", "chatcmpl-abc123", "data: [DONE]"):
@@ -122,8 +123,9 @@ def test_html_is_self_contained_and_hostile_text_stays_text(texts: dict[str, str
 
 def test_html_has_the_same_sections_and_coloured_cells(texts: dict[str, str]) -> None:
     page = texts["compat.html"]
-    assert re.findall(r"<h2>(.+?)</h2>", page) == ["Summary", "Model × feature matrix", "Failures", "Policy discovery"]
-    assert page.count("<details") == sum(c.outcome in ("fail", "error") for c in sample_results().cases)
+    sections = ["Summary", "Model × feature matrix", "Failures", "Known deviations", "Policy discovery"]
+    assert re.findall(r"<h2>(.+?)</h2>", page) == sections
+    assert page.count("<details") == sum(c.outcome in ("fail", "error", "xfail") for c in sample_results().cases)
     assert '<td class="cell error" title="1 error, 1 pass">! 1/2</td>' in page
     assert re.search(r"\.fail\{background:#[0-9a-f]{6}", page)
     assert "stream.done_last" in page and "chatcmpl-abc123" in page
@@ -145,6 +147,16 @@ def test_a_passing_run_says_so(tmp_path: Path) -> None:
     assert "No cases ran." in texts["compat.md"]
     assert "## Failures\n\nNone." in texts["compat.md"]
     assert "not estimated (built-in mock" in texts["compat.md"]
+
+
+def test_a_declared_deviation_that_no_longer_occurs_fails_the_verdict() -> None:
+    cases = [case("test_basic", "basic", HAIKU, "pass")]
+    results = RunResults(run_id="r", target="http://gw", profile="tokenhub", started="t", cases=cases)
+    results.meta["known_deviations"] = {"file": "d.toml", "xfailed": {}, "no_longer_occurring": ["old-gap"]}
+    texts = render_reports(results)
+    assert json.loads(texts["compat.json"])["verdict"] == "fail"
+    assert "| Known deviations that no longer occur | old-gap |" in texts["compat.md"]
+    assert "FAIL" in texts["compat.md"].splitlines()[0]
 
 
 @pytest.mark.parametrize(
@@ -176,12 +188,12 @@ def test_summary_shows_plain_meta_values_but_not_bookkeeping(tmp_path: Path) -> 
 
 def test_html_unfolds_a_few_failures_and_folds_a_long_list() -> None:
     few = render_reports(sample_results())["compat.html"]
-    assert few.count("<details open>") == few.count("<details") > 0
+    assert few.count("<details open>") == few.count("<details") - 1 > 0  # known deviations stay folded
     many = sample_results()
     many.cases += [case(f"test_extra_{i}", "errors", HAIKU, "fail", detail=f"reason {i}") for i in range(12)]
     page = render_reports(many)["compat.html"]
     assert "<details open>" not in page
-    assert page.count("<details>") == sum(c.outcome in ("fail", "error") for c in many.cases)
+    assert page.count("<details>") == sum(c.outcome in ("fail", "error", "xfail") for c in many.cases)
     assert "— errors: reason 11</summary>" in page  # the folded summary still says why
 
 
@@ -195,3 +207,21 @@ def test_policy_row_says_all_models_when_every_model_behaved_alike() -> None:
     assert "<td>all 3 models tested</td>" in text["compat.html"]
     # Behaviour that differs between models keeps the model names on each row.
     assert f"`{HAIKU}`, `{SONNET}` | ✓ as expected |" in text["compat.md"]
+
+
+def test_known_deviations_are_listed_by_reason_with_their_findings() -> None:
+    results = sample_results()
+    finding = Finding("upstream.retry_after", "the upstream's Retry-After: 7 was dropped", "retry-after", "7",
+                      "(absent)")
+    reason = "known deviation late: Retry After is dropped"
+    results.cases += [case(f"test_429[{mode}]", "errors", "", "xfail", detail=reason, findings=(finding,))
+                      for mode in ("nonstream", "stream")]
+    text = render_reports(results)["compat.md"]
+    section = text.split("## Known deviations", 1)[1].split("## Policy discovery", 1)[0]
+    assert "### known deviation late: Retry After is dropped" in section
+    assert "2 cases: `test_429[nonstream]`, `test_429[stream]`" in section
+    assert section.count("`upstream.retry_after`") == 1  # one line per distinct finding
+    assert "### documented gap" in section
+    plain = sample_results()
+    plain.cases = [c for c in plain.cases if c.outcome != "xfail"]
+    assert "Known deviations" not in render_reports(plain)["compat.md"]

@@ -1,0 +1,105 @@
+"""Delivering an answer, shared by both faces: pacing, the books, and broken bodies.
+
+A face decides the framing (OpenAI chunks or Anthropic events, a
+`chat.completion` or a `message`); this module decides when the bytes go out,
+what an injected fault does to a whole (non-streamed) answer, and closes the
+books once: the ledger is charged only for an answer delivered whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from chatconform.mock.errors import MockError
+from chatconform.mock.faults import Fault
+from chatconform.mock.generation import Completion
+from chatconform.mock.ids import new_id
+from chatconform.mock.journal import Entry
+from chatconform.mock.request import ChatRequest
+from chatconform.mock.state import MockState
+from chatconform.mock.streaming import AbortStream
+
+OnEnd = Callable[[str], None]
+
+
+def request_id() -> str:
+    return new_id("req_")
+
+
+def schedule_for(state: MockState, req: ChatRequest) -> Any:
+    return lambda n: state.latency.schedule(req.model, n)
+
+
+def tokens_per_chunk(state: MockState, req: ChatRequest) -> int:
+    return state.latency.for_model(req.model).tokens_per_chunk
+
+
+def settle(state: MockState, key: str, req: ChatRequest, done: Completion, entry: Entry) -> Any:
+    """The callback that closes the books for one request, once."""
+
+    def on_end(outcome: str) -> None:
+        entry.outcome = outcome
+        if outcome == "completed":
+            state.ledger.charge(key, req.model, done.prompt_tokens, done.completion_tokens)
+            entry.usage = done.usage()
+
+    return on_end
+
+
+async def deliver_whole(
+    state: MockState,
+    req: ChatRequest,
+    done: Completion,
+    fault: Fault,
+    start: float,
+    on_end: OnEnd,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    failure_message: str,
+) -> Response:
+    """A non-streamed answer, when its last token would have been generated, spoilt as the fault says:
+    `midstream_error` becomes a 500 with `failure_message`, `disconnect` drops the connection half-way,
+    `malformed` sends half the body."""
+    await wait_for_whole(state, req, done, fault, start)
+    if fault.midstream_error is not None:
+        on_end(f"fault:midstream_error={fault.midstream_error}")
+        raise MockError(500, failure_message, code="upstream_error")
+    if fault.disconnect is not None or fault.malformed is not None:
+        on_end("fault:" + fault.kind)
+        return BrokenBody(json.dumps(body).encode(), cut=fault.disconnect is not None, headers=headers)
+    on_end("completed")
+    return JSONResponse(body, headers=headers)
+
+
+async def wait_for_whole(state: MockState, req: ChatRequest, done: Completion, fault: Fault, start: float) -> None:
+    """A non-streamed answer arrives when the last token would have been generated."""
+    chunks = max(1, -(-len(done.pieces) // tokens_per_chunk(state, req)) + len(done.tool_calls))
+    offsets = state.latency.schedule(req.model, chunks)
+    paced = chunks * fault.pace_ms / 1000
+    delay = offsets[-1] + paced + fault.spike_ms / 1000 + fault.stall_s - (time.perf_counter() - start)
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+class BrokenBody(Response):
+    """Half a JSON body: announced whole and dropped (disconnect), or sent cut (malformed)."""
+
+    def __init__(self, data: bytes, cut: bool, headers: dict[str, str]) -> None:
+        super().__init__(data[: len(data) // 2], media_type="application/json", headers=headers)
+        self._announced = len(data) if cut else None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self._announced is None:
+            await super().__call__(scope, receive, send)
+            return
+        headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
+        headers.append((b"content-length", str(self._announced).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": self.body, "more_body": True})
+        raise AbortStream("disconnect")

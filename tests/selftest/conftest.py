@@ -1,0 +1,69 @@
+"""Fixtures of the self-tests: the rewritten mocks, the hostile server, and the pool of suite runs.
+
+Every test here takes its case as the parameter `plan`; the pool starts the
+runs of all collected cases at once (see `RunPool`), so tests mostly wait
+for results that are already on their way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from chatconform.profile import load_profile
+from chatconform.target import session_key
+from tests.selftest.benign import VARIATIONS, Variation
+from tests.selftest.hostile import HOSTILE_SELECT, Hostile, HostileServer, serve_hostile
+from tests.selftest.mutations import CONTROL, MUTATIONS, Mutation
+from tests.selftest.rewrite import VariantServer, serve_variants
+from tests.selftest.runner import Plan, RunPool, SuiteRun, run_suites
+
+HOSTILE_TIMEOUT_S = 2.0
+HOSTILE_WALL_LIMIT_S = 60.0
+
+
+@pytest.fixture(scope="session")
+def selftest_key() -> str:
+    return session_key(load_profile())
+
+
+@pytest.fixture(scope="session")
+def variants(selftest_key: str) -> Iterator[VariantServer]:
+    plans: list[Mutation | Variation] = [*MUTATIONS, *VARIATIONS, CONTROL]
+    rewrites = {p.name: p.rewrite for p in plans}
+    assert len(rewrites) == len(MUTATIONS) + len(VARIATIONS) + 1, "mutation and variation names must differ"
+    with serve_variants(rewrites, selftest_key) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def hostile_server() -> Iterator[HostileServer]:
+    with serve_hostile() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def runs(request: pytest.FixtureRequest, variants: VariantServer, hostile_server: HostileServer,
+         selftest_key: str) -> Iterator[RunPool]:
+    def launch(plan: Plan) -> SuiteRun:
+        if isinstance(plan, Hostile):
+            return run_suites(hostile_server.base_url(plan.name), selftest_key, HOSTILE_SELECT,
+                              request_timeout=HOSTILE_TIMEOUT_S, wall_limit_s=HOSTILE_WALL_LIMIT_S)
+        assert isinstance(plan, (Mutation, Variation))
+        return run_suites(variants.base_url(plan.name), selftest_key, plan.select)
+
+    pool = RunPool(launch, waits=lambda plan: isinstance(plan, Hostile))
+    if not hasattr(request.config, "workerinput"):  # under xdist each worker runs only its own share
+        pool.start(_collected_plans(request.session))
+    yield pool
+    pool.close()
+
+
+def _collected_plans(session: pytest.Session) -> list[Plan]:
+    plans: list[Plan] = []
+    for item in session.items:
+        plan = getattr(getattr(item, "callspec", None), "params", {}).get("plan")
+        if isinstance(plan, (Mutation, Variation, Hostile)):
+            plans.append(plan)
+    return plans
