@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from chatconform.mock import openai_face
-from chatconform.mock.delivery import deliver_whole, request_id, schedule_for, settle, tokens_per_chunk
+from chatconform.mock.delivery import deliver_whole, note_refusal, request_id, schedule_for, settle, tokens_per_chunk
 from chatconform.mock.errors import MockError
 from chatconform.mock.faults import Fault
 from chatconform.mock.generation import complete
@@ -42,8 +42,7 @@ async def chat_completions(request: Request) -> Response:
         if fault.status:
             raise _fault_error(fault)
     except MockError as exc:
-        entry.status = exc.status
-        entry.outcome = f"fault:status={exc.status}" if exc.code == "injected_fault" else "error"
+        note_refusal(entry, exc)
         raise
     entry.stream, entry.status = req.stream, 200
     on_end = settle(state, key, req, done, entry)

@@ -52,6 +52,12 @@ def settle(state: MockState, key: str, req: ChatRequest, done: Completion, entry
     return on_end
 
 
+def note_refusal(entry: Entry, exc: MockError) -> None:
+    """Record in the journal how a refused request ended: an injected fault or a plain error."""
+    entry.status = exc.status
+    entry.outcome = f"fault:status={exc.status}" if exc.code == "injected_fault" else "error"
+
+
 async def deliver_whole(
     state: MockState,
     req: ChatRequest,

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from chatconform.mock import anthropic_face
 from chatconform.mock.anthropic_request import parse_messages_request
-from chatconform.mock.delivery import deliver_whole, request_id, schedule_for, settle, tokens_per_chunk
+from chatconform.mock.delivery import deliver_whole, note_refusal, request_id, schedule_for, settle, tokens_per_chunk
 from chatconform.mock.errors import MockError
 from chatconform.mock.faults import Fault
 from chatconform.mock.generation import complete
@@ -56,8 +56,7 @@ async def messages(request: Request) -> Response:
         if fault.status:
             raise _fault_error(fault)
     except MockError as exc:
-        entry.status = exc.status
-        entry.outcome = f"fault:status={exc.status}" if exc.code == "injected_fault" else "error"
+        note_refusal(entry, exc)
         raise
     done = complete(req)
     entry.stream, entry.status = req.stream, 200
