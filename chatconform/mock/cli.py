@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 
 import uvicorn
 
@@ -68,7 +69,11 @@ def _faults(base: FaultSettings, pairs: list[str]) -> FaultSettings:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = build_config(args)
+    try:
+        config = build_config(args)
+    except (ValueError, OSError, tomllib.TOMLDecodeError) as exc:  # ProfileError is a ValueError
+        print(f"chatconform mock: {exc}", file=sys.stderr)
+        return 2
     sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     keys = "any key starting with " + repr(config.profile.api_key_prefix) if not config.api_keys else "the given key(s)"
