@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,6 +29,15 @@ class RunningMock:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.root, headers={"authorization": f"Bearer {self.key}"}, timeout=10)
+
+
+def parses_as_json(text: str) -> bool:
+    """Whether an SSE data field is JSON: the mock's `malformed` fault must spoil exactly one."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="session")

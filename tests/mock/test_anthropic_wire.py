@@ -17,7 +17,7 @@ from chatconform.mock.app import create_app
 from chatconform.mock.config import MockConfig
 from chatconform.server import serve_in_thread
 from chatconform.sse import Event, parse
-from tests.conftest import RunningMock
+from tests.conftest import RunningMock, parses_as_json
 
 VERSION = {"anthropic-version": "2023-06-01"}
 ASK = {"model": "claude-haiku-4-5", "max_tokens": 200, "messages": [{"role": "user", "content": "Count from 1 to 6"}]}
@@ -177,7 +177,7 @@ def test_midstream_error_is_an_error_event_without_message_stop(http: httpx.Clie
 
 def test_malformed_spoils_one_delta_and_keeps_the_framing(http: httpx.Client) -> None:
     raw: list[Event] = parse(post(http, {**ASK, "stream": True}, "malformed=2").content).events
-    spoiled = [e for e in raw if not _parses(e.data)]
+    spoiled = [e for e in raw if not parses_as_json(e.data)]
     assert [e.event for e in spoiled] == ["content_block_delta"]
     assert raw[-1].event == "message_stop"
 
@@ -209,14 +209,6 @@ def test_both_faces_answer_and_count_one_conversation_alike(mock: RunningMock, h
     assert message["usage"]["input_tokens"] == chat["usage"]["prompt_tokens"]
     assert message["usage"]["output_tokens"] == chat["usage"]["completion_tokens"]
     assert refused["choices"][0]["finish_reason"] == "content_filter"
-
-
-def _parses(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from chatconform.mock.faults import FaultPlan, FaultSettings, parse_header
 from chatconform.mock.latency import LatencySettings
 from chatconform.server import serve_in_thread
 from chatconform.sse import parse
-from tests.conftest import RunningMock
+from tests.conftest import RunningMock, parses_as_json
 
 ASK = {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "Count from 1 to 6"}]}
 
@@ -50,7 +50,7 @@ def test_disconnect_drops_a_whole_body(http: httpx.Client) -> None:
 
 def test_malformed_chunk(http: httpx.Client) -> None:
     events = parse(post(http, "malformed=2", stream=True).content).events
-    bad = [e.data for e in events if e.data != "[DONE]" and not _parses(e.data)]
+    bad = [e.data for e in events if e.data != "[DONE]" and not parses_as_json(e.data)]
     assert len(bad) == 1
 
 
@@ -79,14 +79,6 @@ def test_seeded_fault_draws_repeat() -> None:
 def test_header_parsing() -> None:
     fault = parse_header("status=529; stall_s=99999")
     assert (fault.status, fault.retry_after, fault.stall_s) == (529, 1.0, 600.0)
-
-
-def _parses(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
 
 
 @pytest.fixture()
