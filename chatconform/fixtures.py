@@ -76,8 +76,10 @@ def upstream(raw: RawClient, chatconform_settings: Settings) -> MockAdmin | None
         return None
     admin = MockAdmin.probe(raw, settings.upstream_url, settings.upstream_key)
     if admin is None:
-        raise RuntimeError(f"--upstream-url {settings.upstream_url}: GET /mock/ledger did not answer like a "
-                           "chatconform mock; is it one, and does it accept --upstream-key?")
+        raise RuntimeError(
+            f"--upstream-url {settings.upstream_url}: GET /mock/ledger did not answer like a "
+            "chatconform mock; is it one, and does it accept --upstream-key?"
+        )
     return admin
 
 
@@ -87,8 +89,13 @@ def sdk(target: Target, chatconform_settings: Settings) -> Iterator[openai.OpenA
 
     timeout = chatconform_settings.request_timeout
     # The SDK's timeout bounds each read; this client bounds the whole answer in time and size.
-    client = openai.OpenAI(base_url=target.base_url, api_key=target.api_key, max_retries=0, timeout=timeout,
-                           http_client=sdk_http_client(timeout))
+    client = openai.OpenAI(
+        base_url=target.base_url,
+        api_key=target.api_key,
+        max_retries=0,
+        timeout=timeout,
+        http_client=sdk_http_client(timeout),
+    )
     with client:
         yield client
 
@@ -105,8 +112,13 @@ def async_sdk(target: Target, chatconform_settings: Settings, aio: asyncio.Runne
     import openai
 
     timeout = chatconform_settings.request_timeout
-    client = openai.AsyncOpenAI(base_url=target.base_url, api_key=target.api_key, max_retries=0, timeout=timeout,
-                                http_client=async_sdk_http_client(timeout))
+    client = openai.AsyncOpenAI(
+        base_url=target.base_url,
+        api_key=target.api_key,
+        max_retries=0,
+        timeout=timeout,
+        http_client=async_sdk_http_client(timeout),
+    )
     yield client
     aio.run(client.close())
 

@@ -61,6 +61,7 @@ def _is_worker(config: pytest.Config) -> bool:
 
 # -- options, markers, parametrisation ---------------------------------------------------------------------------
 
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
@@ -105,6 +106,7 @@ def _canonical(profile: Profile, model_id: str) -> str:
 
 # -- cost: the estimate before the run, the spend during it -------------------------------------------------------
 
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if _is_worker(session.config):
         return
@@ -129,11 +131,17 @@ def _gate_on_estimate(config: pytest.Config, models: list[str]) -> None:
         state.collector.results.estimated_cost_usd = round(estimate, 6)
     if not settings.base_url or not models:
         return  # the built-in mock costs nothing
-    _say(config, f"chatconform: {len(models)} tests against {settings.base_url}, estimated cost "
-                 f"{cost.format_usd(estimate)} (profile {settings.profile.name} prices)")
+    _say(
+        config,
+        f"chatconform: {len(models)} tests against {settings.base_url}, estimated cost "
+        f"{cost.format_usd(estimate)} (profile {settings.profile.name} prices)",
+    )
     if settings.max_cost is not None and estimate > settings.max_cost and not config.option.collectonly:
-        pytest.exit(f"chatconform: estimated cost {cost.format_usd(estimate)} exceeds --max-cost "
-                    f"{cost.format_usd(settings.max_cost)}; nothing was sent", returncode=pytest.ExitCode.USAGE_ERROR)
+        pytest.exit(
+            f"chatconform: estimated cost {cost.format_usd(estimate)} exceeds --max-cost "
+            f"{cost.format_usd(settings.max_cost)}; nothing was sent",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 def _say(config: pytest.Config, line: str) -> None:
@@ -143,6 +151,7 @@ def _say(config: pytest.Config, line: str) -> None:
 
 
 # -- per-test records ----------------------------------------------------------------------------------------------
+
 
 def record_of(item: pytest.Item) -> CaseRecord:
     return item.stash.setdefault(RECORD, CaseRecord())
@@ -225,8 +234,11 @@ class _Listener:
             return
         stale = deviations.stale(self.state.deviations_matched, set(self.state.deviations_used))
         self.state.deviations_stale = [d.id for d in stale]
-        results.meta["known_deviations"] = {"file": deviations.source, "xfailed": dict(self.state.deviations_used),
-                                            "no_longer_occurring": self.state.deviations_stale}
+        results.meta["known_deviations"] = {
+            "file": deviations.source,
+            "xfailed": dict(self.state.deviations_used),
+            "no_longer_occurring": self.state.deviations_stale,
+        }
         if stale and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -263,12 +275,16 @@ class _Listener:
         results = collector.results
         terminalreporter.write_sep("-", "chatconform")
         spent = cost.format_usd(results.cost_usd)
-        terminalreporter.write_line(f"{len(results.cases)} cases against {results.target}: {results.verdict}, "
-                                    f"cost {spent} (estimated {cost.format_usd(results.estimated_cost_usd)})")
+        terminalreporter.write_line(
+            f"{len(results.cases)} cases against {results.target}: {results.verdict}, "
+            f"cost {spent} (estimated {cost.format_usd(results.estimated_cost_usd)})"
+        )
         for name in self.state.deviations_stale:
             entry = self.state.settings.deviations.by_id[name]
-            terminalreporter.write_line(f"FAILED {entry.label()}: it no longer occurs (no failure it explains); "
-                                        f"remove it from {self.state.settings.deviations.source}")
+            terminalreporter.write_line(
+                f"FAILED {entry.label()}: it no longer occurs (no failure it explains); "
+                f"remove it from {self.state.settings.deviations.source}"
+            )
         for path in self.state.reports:
             terminalreporter.write_line(f"report: {path}")
         if self.state.report_error:

@@ -81,7 +81,7 @@ class Profile:
     def resolve(self, model_id: str) -> Model | None:
         """The catalog entry for an accepted ID (either form), else None."""
         if self.alias_prefix and model_id.startswith(self.alias_prefix):
-            model_id = model_id[len(self.alias_prefix):]
+            model_id = model_id[len(self.alias_prefix) :]
         return next((m for m in self.models if m.id == model_id), None)
 
     def policy(self, name: str) -> str:
@@ -112,9 +112,7 @@ def _read(name_or_path: str) -> tuple[str, str]:
         return ref.read_text(encoding="utf-8"), f"builtin:{name_or_path}"
     path = Path(name_or_path)
     if not path.is_file():
-        raise ProfileError(
-            f"profile {name_or_path!r} is neither a built-in ({', '.join(BUILTIN_PROFILES)}) nor a file"
-        )
+        raise ProfileError(f"profile {name_or_path!r} is neither a built-in ({', '.join(BUILTIN_PROFILES)}) nor a file")
     return path.read_text(encoding="utf-8"), str(path)
 
 

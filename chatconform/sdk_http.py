@@ -65,32 +65,42 @@ class _AsyncStream(httpx2.AsyncByteStream):
 
 
 class BoundedTransport(httpx2.BaseTransport):
-    def __init__(self, total_s: float, max_bytes: int = DEFAULT_MAX_BYTES,
-                 inner: httpx2.BaseTransport | None = None) -> None:
+    def __init__(
+        self, total_s: float, max_bytes: int = DEFAULT_MAX_BYTES, inner: httpx2.BaseTransport | None = None
+    ) -> None:
         self.total_s, self.max_bytes, self.inner = total_s, max_bytes, inner or httpx2.HTTPTransport()
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         bounds = _Bounds(request, self.total_s, self.max_bytes)  # the clock starts before the request is sent
         response = self.inner.handle_request(request)
         assert isinstance(response.stream, httpx2.SyncByteStream)
-        return httpx2.Response(response.status_code, headers=response.headers,
-                               stream=_Stream(response.stream, bounds), extensions=response.extensions)
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_Stream(response.stream, bounds),
+            extensions=response.extensions,
+        )
 
     def close(self) -> None:
         self.inner.close()
 
 
 class AsyncBoundedTransport(httpx2.AsyncBaseTransport):
-    def __init__(self, total_s: float, max_bytes: int = DEFAULT_MAX_BYTES,
-                 inner: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, total_s: float, max_bytes: int = DEFAULT_MAX_BYTES, inner: httpx2.AsyncBaseTransport | None = None
+    ) -> None:
         self.total_s, self.max_bytes, self.inner = total_s, max_bytes, inner or httpx2.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         bounds = _Bounds(request, self.total_s, self.max_bytes)
         response = await self.inner.handle_async_request(request)
         assert isinstance(response.stream, httpx2.AsyncByteStream)
-        return httpx2.Response(response.status_code, headers=response.headers,
-                               stream=_AsyncStream(response.stream, bounds), extensions=response.extensions)
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_AsyncStream(response.stream, bounds),
+            extensions=response.extensions,
+        )
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -44,26 +44,53 @@ class Option:
 
 
 OPTIONS = (
-    Option("--base-url", "CHATCONFORM_BASE_URL", "target base URL incl. the version segment, e.g. "
-           "https://gw.example/api/v1; without it the built-in mock is started on a free loopback port"),
+    Option(
+        "--base-url",
+        "CHATCONFORM_BASE_URL",
+        "target base URL incl. the version segment, e.g. "
+        "https://gw.example/api/v1; without it the built-in mock is started on a free loopback port",
+    ),
     Option("--api-key", "CHATCONFORM_API_KEY", "API key for the target (never printed or written)"),
     Option("--profile", "CHATCONFORM_PROFILE", "built-in profile name or profile TOML file", "tokenhub"),
     Option("--models", "CHATCONFORM_MODELS", "comma-separated subset of the profile's models, either ID form"),
     Option("--report-dir", "CHATCONFORM_REPORT_DIR", "where compat.json/md/html go (default reports/<run-id>/)"),
-    Option("--max-cost", "CHATCONFORM_MAX_COST",
-           "USD budget: refuse to start above the estimate, stop above the spend"),
-    Option("--request-timeout", "CHATCONFORM_REQUEST_TIMEOUT", "seconds per request, whole answer included",
-           str(DEFAULT_TIMEOUT_S)),
-    Option("--body-limit", "CHATCONFORM_BODY_LIMIT", "the target's request size limit in bytes; setting it also "
-           "sends the oversized-body case to a non-mock target"),
-    Option("--known-deviations", "CHATCONFORM_KNOWN_DEVIATIONS", "TOML file of the target's known deviations: "
-           "failures they explain are reported as xfail; a listed deviation that no longer occurs fails the run"),
-    Option("--upstream-url", "CHATCONFORM_UPSTREAM_URL", "gateway mode: root URL of the chatconform mock that the "
-           "gateway under test uses as its Anthropic upstream, e.g. http://127.0.0.1:8081; runs the gateway suites"),
-    Option("--upstream-key", "CHATCONFORM_UPSTREAM_KEY", "gateway mode: a key the upstream mock accepts, for its "
-           "journal and fault routes (never printed or written)"),
-    Option("--upstream-timeout", "CHATCONFORM_UPSTREAM_TIMEOUT", "gateway mode: seconds the gateway waits on a "
-           "silent upstream before it gives up; the stalled-upstream tests need it"),
+    Option(
+        "--max-cost", "CHATCONFORM_MAX_COST", "USD budget: refuse to start above the estimate, stop above the spend"
+    ),
+    Option(
+        "--request-timeout",
+        "CHATCONFORM_REQUEST_TIMEOUT",
+        "seconds per request, whole answer included",
+        str(DEFAULT_TIMEOUT_S),
+    ),
+    Option(
+        "--body-limit",
+        "CHATCONFORM_BODY_LIMIT",
+        "the target's request size limit in bytes; setting it also sends the oversized-body case to a non-mock target",
+    ),
+    Option(
+        "--known-deviations",
+        "CHATCONFORM_KNOWN_DEVIATIONS",
+        "TOML file of the target's known deviations: "
+        "failures they explain are reported as xfail; a listed deviation that no longer occurs fails the run",
+    ),
+    Option(
+        "--upstream-url",
+        "CHATCONFORM_UPSTREAM_URL",
+        "gateway mode: root URL of the chatconform mock that the "
+        "gateway under test uses as its Anthropic upstream, e.g. http://127.0.0.1:8081; runs the gateway suites",
+    ),
+    Option(
+        "--upstream-key",
+        "CHATCONFORM_UPSTREAM_KEY",
+        "gateway mode: a key the upstream mock accepts, for its journal and fault routes (never printed or written)",
+    ),
+    Option(
+        "--upstream-timeout",
+        "CHATCONFORM_UPSTREAM_TIMEOUT",
+        "gateway mode: seconds the gateway waits on a "
+        "silent upstream before it gives up; the stalled-upstream tests need it",
+    ),
 )
 
 

@@ -20,10 +20,17 @@ from typing import Any
 from chatconform import schemas
 from chatconform.exchange import Exchange
 
-IGNORED = frozenset({
-    "system_fingerprint", "service_tier", "logprobs", "refusal", "obfuscation",
-    "prompt_tokens_details", "completion_tokens_details",
-})
+IGNORED = frozenset(
+    {
+        "system_fingerprint",
+        "service_tier",
+        "logprobs",
+        "refusal",
+        "obfuscation",
+        "prompt_tokens_details",
+        "completion_tokens_details",
+    }
+)
 DONE_MARK = "[DONE]"
 NOT_JSON = "<not a JSON object>"
 

@@ -87,7 +87,7 @@ class SSEReader:
             # A CR at the very end may be the first half of a CRLF split across reads.
             if match.group() == "\r" and match.end() == len(buffer) and not final:
                 break
-            self._line(buffer[start:match.start()], t, out)
+            self._line(buffer[start : match.start()], t, out)
             start = match.end()
         self._buffer = buffer[start:]
         self.events.extend(out)

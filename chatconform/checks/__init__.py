@@ -1,4 +1,5 @@
 """Check functions by feature; importing this package registers them all."""
+
 from chatconform.checks import errors, models, response, stream  # noqa: F401  (registers the core checks)
 
 from . import (  # noqa: F401
@@ -17,4 +18,3 @@ from . import (  # noqa: F401
     usage,
     vision,
 )
-

@@ -51,21 +51,43 @@ def ledger_delta(before: Any, after: Any) -> dict[str, float]:
     return {k: float(new.get(k) or 0) - float(old.get(k) or 0) for k in keys}
 
 
-@check("billing.ledger", feature="billing", summary="ledger charges equal the usage of the successful requests at "
-       "the profile's prices, to the cent; failed requests are not charged")
+@check(
+    "billing.ledger",
+    feature="billing",
+    summary="ledger charges equal the usage of the successful requests at "
+    "the profile's prices, to the cent; failed requests are not charged",
+)
 def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     exchanges: list[Exchange] = list(expect["exchanges"])
     wanted, delta = expected_charge(exchanges, expect["profile"]), ledger_delta(expect["before"], expect["after"])
     failed = len(exchanges) - int(wanted["requests"])
     if delta["requests"] != wanted["requests"]:
-        title = "more requests were charged than succeeded (failed requests must cost nothing)" \
-            if delta["requests"] > wanted["requests"] and failed else "the ledger counts another number of requests"
-        yield Finding("billing.ledger", title, "ledger.totals.requests",
-                      f"{wanted['requests']:g} ({failed} failed request(s) not charged)", f"{delta['requests']:g}")
+        title = (
+            "more requests were charged than succeeded (failed requests must cost nothing)"
+            if delta["requests"] > wanted["requests"] and failed
+            else "the ledger counts another number of requests"
+        )
+        yield Finding(
+            "billing.ledger",
+            title,
+            "ledger.totals.requests",
+            f"{wanted['requests']:g} ({failed} failed request(s) not charged)",
+            f"{delta['requests']:g}",
+        )
     for name in ("prompt_tokens", "completion_tokens"):
         if delta[name] != wanted[name]:
-            yield Finding("billing.ledger", f"the ledger charged other {name} than the usage reported",
-                          f"ledger.totals.{name}", f"{wanted[name]:g}", f"{delta[name]:g}")
+            yield Finding(
+                "billing.ledger",
+                f"the ledger charged other {name} than the usage reported",
+                f"ledger.totals.{name}",
+                f"{wanted[name]:g}",
+                f"{delta[name]:g}",
+            )
     if abs(delta["cost_usd"] - wanted["cost_usd"]) >= CENT_TOLERANCE:
-        yield Finding("billing.ledger", "the ledger's charge differs from usage × the profile's prices",
-                      "ledger.totals.cost_usd", f"${wanted['cost_usd']:.6f}", f"${delta['cost_usd']:.6f}")
+        yield Finding(
+            "billing.ledger",
+            "the ledger's charge differs from usage × the profile's prices",
+            "ledger.totals.cost_usd",
+            f"${wanted['cost_usd']:.6f}",
+            f"${delta['cost_usd']:.6f}",
+        )

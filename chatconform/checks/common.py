@@ -40,8 +40,13 @@ def schema_finding(check: str, schema: str, instance: Any, prefix: str = "$") ->
     label = schemas.schema(schema).get("title", schema)
     if error.validator == "required":
         missing = error.message.split("'")[1] if error.message.count("'") >= 2 else "?"
-        return Finding(check, f"{label}: required field {missing!r} is missing", path,
-                       f"an object with {missing!r}", show(error.instance))
+        return Finding(
+            check,
+            f"{label}: required field {missing!r} is missing",
+            path,
+            f"an object with {missing!r}",
+            show(error.instance),
+        )
     expected = f"{error.validator}: {show(error.validator_value)}"
     title = f"{label}: {error.message}" if len(error.message) < 100 else f"{label}: {path} is invalid"
     return Finding(check, title, path, expected, show(error.instance))

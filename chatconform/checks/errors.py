@@ -45,8 +45,13 @@ def status(ex: Exchange, expect: Expect) -> Iterator[Finding]:
 @check("error.content_type", feature="errors", summary="an error body is declared as JSON")
 def content_type(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.status is not None and ex.status >= 400 and ex.content_type != "application/json":
-        yield Finding("error.content_type", "the error is not declared as JSON", "content-type", "application/json",
-                      ex.headers.get("content-type", "(none)"))
+        yield Finding(
+            "error.content_type",
+            "the error is not declared as JSON",
+            "content-type",
+            "application/json",
+            ex.headers.get("content-type", "(none)"),
+        )
 
 
 @check("error.envelope", feature="errors", summary="the error body is {error: {message, type, param, code}}")
@@ -57,11 +62,17 @@ def envelope(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if body is None:
         yield Finding(name, "the error body is not JSON", "$", "the OpenAI error envelope", _raw(ex) or "(empty)")
     elif isinstance(body, dict) and "detail" in body and "error" not in body:
-        yield Finding(name, "a framework error ({detail: ...}) instead of the OpenAI envelope", "$",
-                      "{error: {message, type, param, code}}", show(body))
+        yield Finding(
+            name,
+            "a framework error ({detail: ...}) instead of the OpenAI envelope",
+            "$",
+            "{error: {message, type, param, code}}",
+            show(body),
+        )
     elif isinstance(body, dict) and isinstance(body.get("error"), str):
-        yield Finding(name, "error is a string, not an object", "$.error", "{message, type, param, code}",
-                      show(body["error"]))
+        yield Finding(
+            name, "error is a string, not an object", "$.error", "{message, type, param, code}", show(body["error"])
+        )
     elif found := schema_finding(name, "error", body):
         yield found
 
@@ -73,8 +84,13 @@ def code(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         return
     for field in ("code", "type", "param"):
         if field in expect and error.get(field) != expect[field]:
-            yield Finding("error.code", f"error {field} is not the expected one", f"$.error.{field}",
-                          show(expect[field]), show(error.get(field)))
+            yield Finding(
+                "error.code",
+                f"error {field} is not the expected one",
+                f"$.error.{field}",
+                show(expect[field]),
+                show(error.get(field)),
+            )
 
 
 @check("error.retry_after", feature="errors", summary="Retry-After on a 429/503 is well formed when sent")
@@ -87,8 +103,13 @@ def retry_after(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             yield Finding(name, "a 429 without Retry-After", "retry-after", "seconds to wait", "(absent)")
         return
     if not _well_formed_retry_after(value.strip()):
-        yield Finding(name, "Retry-After is not a number of seconds or an HTTP date", "retry-after",
-                      "e.g. 2 or Wed, 21 Oct 2015 07:28:00 GMT", value)
+        yield Finding(
+            name,
+            "Retry-After is not a number of seconds or an HTTP date",
+            "retry-after",
+            "e.g. 2 or Wed, 21 Oct 2015 07:28:00 GMT",
+            value,
+        )
 
 
 def _well_formed_retry_after(value: str) -> bool:
@@ -106,12 +127,18 @@ def not_in_200(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         return
     name = "error.not_in_200"
     if isinstance(ex.body, dict) and "error" in ex.body:
-        yield Finding(name, "an error object under status 200", "$.error", "a non-200 status for an error",
-                      show(ex.body["error"]))
+        yield Finding(
+            name, "an error object under status 200", "$.error", "a non-200 status for an error", show(ex.body["error"])
+        )
     for i, chunk in enumerate(ex.chunks() if ex.is_stream else []):
         if _is_error(chunk):
-            yield Finding(name, "an error event inside a 200 stream", f"$.chunks[{i}].error",
-                          "a complete stream (or a non-200 status)", show(chunk["error"]))
+            yield Finding(
+                name,
+                "an error event inside a 200 stream",
+                f"$.chunks[{i}].error",
+                "a complete stream (or a non-200 status)",
+                show(chunk["error"]),
+            )
 
 
 def _is_error(chunk: Any) -> bool:

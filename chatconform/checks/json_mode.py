@@ -28,25 +28,46 @@ def requested_schema(ex: Exchange, expect: Expect) -> Any:
     return ((fmt.get("json_schema") if isinstance(fmt, dict) else None) or {}).get("schema")
 
 
-@check("json.schema_valid", feature="json_mode", summary="with json_schema the content is JSON valid against "
-       "the schema")
+@check(
+    "json.schema_valid", feature="json_mode", summary="with json_schema the content is JSON valid against the schema"
+)
 def schema_valid(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     schema, text = requested_schema(ex, expect), ex.text()
     try:
         instance = json.loads(text)
     except json.JSONDecodeError as exc:
-        yield Finding("json.schema_valid", "content is not JSON", text_path(ex), "JSON valid against the schema",
-                      f"{exc.msg}: {text!r}")
+        yield Finding(
+            "json.schema_valid",
+            "content is not JSON",
+            text_path(ex),
+            "JSON valid against the schema",
+            f"{exc.msg}: {text!r}",
+        )
         return
     except RecursionError:
-        yield Finding("json.schema_valid", "content is JSON nested too deeply to read", text_path(ex),
-                      "JSON valid against the schema", text[:80])
+        yield Finding(
+            "json.schema_valid",
+            "content is JSON nested too deeply to read",
+            text_path(ex),
+            "JSON valid against the schema",
+            text[:80],
+        )
         return
     if not isinstance(schema, dict):
-        yield Finding("json.schema_valid", "no schema to validate against", "$.response_format.json_schema.schema",
-                      "a JSON Schema object", show(schema))
+        yield Finding(
+            "json.schema_valid",
+            "no schema to validate against",
+            "$.response_format.json_schema.schema",
+            "a JSON Schema object",
+            show(schema),
+        )
         return
     problem = schema_problem(schema, instance)
     if problem:
-        yield Finding("json.schema_valid", "content does not match the requested schema", text_path(ex),
-                      "valid against the schema", problem)
+        yield Finding(
+            "json.schema_valid",
+            "content does not match the requested schema",
+            text_path(ex),
+            "valid against the schema",
+            problem,
+        )

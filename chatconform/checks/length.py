@@ -18,31 +18,53 @@ def token_bound(ex: Exchange, expect: Expect) -> Any:
     return body.get("max_completion_tokens", body.get("max_tokens"))
 
 
-@check("length.finish_reason", feature="max_tokens", summary='finish_reason is "length" when the token bound '
-       "cut the answer")
+@check(
+    "length.finish_reason",
+    feature="max_tokens",
+    summary='finish_reason is "length" when the token bound cut the answer',
+)
 def length_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed = finish_reason(ex)
     if observed != "length":
-        yield Finding("length.finish_reason", "a cut answer does not report finish_reason \"length\"",
-                      finish_path(ex), '"length"', show(observed))
+        yield Finding(
+            "length.finish_reason",
+            'a cut answer does not report finish_reason "length"',
+            finish_path(ex),
+            '"length"',
+            show(observed),
+        )
 
 
-@check("length.token_bound", feature="max_tokens", summary="usage.completion_tokens is at most the requested "
-       "max_tokens / max_completion_tokens")
+@check(
+    "length.token_bound",
+    feature="max_tokens",
+    summary="usage.completion_tokens is at most the requested max_tokens / max_completion_tokens",
+)
 def within_bound(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     bound, found = token_bound(ex, expect), usage(ex)
     completion = found.get("completion_tokens") if isinstance(found, dict) else None
     if not isinstance(completion, int):
-        yield Finding("length.token_bound", "no completion_tokens to compare with the bound",
-                      "$.usage.completion_tokens", f"an integer ≤ {bound}", show(found))
+        yield Finding(
+            "length.token_bound",
+            "no completion_tokens to compare with the bound",
+            "$.usage.completion_tokens",
+            f"an integer ≤ {bound}",
+            show(found),
+        )
     elif isinstance(bound, int) and completion > bound:
-        yield Finding("length.token_bound", "more completion tokens than the requested bound",
-                      "$.usage.completion_tokens", f"≤ {bound}", str(completion))
+        yield Finding(
+            "length.token_bound",
+            "more completion tokens than the requested bound",
+            "$.usage.completion_tokens",
+            f"≤ {bound}",
+            str(completion),
+        )
 
 
 @check("length.text_nonempty", feature="max_tokens", summary="an answer cut by the token bound still has text")
 def text_nonempty(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if not ex.text():
         path = text_path(ex)
-        yield Finding("length.text_nonempty", "a cut answer has no text", path, "the first tokens of the answer",
-                      "(empty)")
+        yield Finding(
+            "length.text_nonempty", "a cut answer has no text", path, "the first tokens of the answer", "(empty)"
+        )

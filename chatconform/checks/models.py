@@ -15,8 +15,13 @@ MODELS_CHECKS = ("models.schema", "models.catalog")
 @check("models.schema", feature="models", summary="GET /models answers 200 with an OpenAI models list")
 def schema(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.status != 200:
-        yield Finding("models.schema", f"GET /models failed with status {ex.status}", "$", "200",
-                      f"{ex.status} {ex.error or ex.raw[:200].decode('utf-8', 'replace')}")
+        yield Finding(
+            "models.schema",
+            f"GET /models failed with status {ex.status}",
+            "$",
+            "200",
+            f"{ex.status} {ex.error or ex.raw[:200].decode('utf-8', 'replace')}",
+        )
     elif found := schema_finding("models.schema", "models.list", ex.body):
         yield found
 
@@ -32,5 +37,10 @@ def catalog(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for model_id in wanted:
         forms = {model_id, profile.alias_prefix + model_id} if profile.alias_prefix else {model_id}
         if not forms & listed:
-            yield Finding("models.catalog", f"model {model_id} is not listed", "$.data[*].id",
-                          " or ".join(sorted(forms)), f"{len(listed)} ids, none of them")
+            yield Finding(
+                "models.catalog",
+                f"model {model_id} is not listed",
+                "$.data[*].id",
+                " or ".join(sorted(forms)),
+                f"{len(listed)} ids, none of them",
+            )

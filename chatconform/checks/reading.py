@@ -86,6 +86,7 @@ class StreamedCall:
 
     def assembled(self) -> dict[str, Any]:
         """The call as a client library would rebuild it (first id/type/name wins)."""
+
         def first_of(get: Any) -> Any:
             return next((v for v in map(get, self.deltas) if v is not None), None)
 
@@ -173,7 +174,7 @@ def show(value: Any) -> str:
 
 
 def schema_problem(schema: dict[str, Any], instance: Any) -> str:
-    """"" when `instance` is valid against `schema`, else one sentence saying where and why not."""
+    """ "" when `instance` is valid against `schema`, else one sentence saying where and why not."""
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:

@@ -42,14 +42,29 @@ def ok(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.error:
         yield Finding("response.ok", f"the request did not complete: {ex.error}", "$", "a whole response", ex.error)
     elif ex.status != 200:
-        yield Finding("response.ok", f"the request failed with status {ex.status}", "$", "200",
-                      f"{ex.status} {ex.raw[:300].decode('utf-8', 'replace')}")
+        yield Finding(
+            "response.ok",
+            f"the request failed with status {ex.status}",
+            "$",
+            "200",
+            f"{ex.status} {ex.raw[:300].decode('utf-8', 'replace')}",
+        )
     elif ex.content_type != "application/json":
-        yield Finding("response.ok", "the answer is not declared as JSON", "content-type", "application/json",
-                      ex.headers.get("content-type", "(none)"))
+        yield Finding(
+            "response.ok",
+            "the answer is not declared as JSON",
+            "content-type",
+            "application/json",
+            ex.headers.get("content-type", "(none)"),
+        )
     elif not isinstance(ex.body, dict):
-        yield Finding("response.ok", "the body is not a JSON object", "$", "a JSON object",
-                      ex.raw[:300].decode("utf-8", "replace"))
+        yield Finding(
+            "response.ok",
+            "the body is not a JSON object",
+            "$",
+            "a JSON object",
+            ex.raw[:300].decode("utf-8", "replace"),
+        )
 
 
 @check("response.schema", feature="basic", summary="the body validates against chat.completion")
@@ -66,8 +81,9 @@ def envelope(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         return
     name = "response.envelope"
     if body.get("object") != "chat.completion":
-        yield Finding(name, "object is not 'chat.completion'", "$.object", '"chat.completion"',
-                      show(body.get("object")))
+        yield Finding(
+            name, "object is not 'chat.completion'", "$.object", '"chat.completion"', show(body.get("object"))
+        )
     if not isinstance(body.get("id"), str) or not body.get("id"):
         yield Finding(name, "id is missing or empty", "$.id", "a non-empty string", show(body.get("id")))
     yield from created_findings(name, body.get("created"), "$.created")
@@ -110,7 +126,9 @@ def finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if choice is None:
         return
     yield from finish_reason_findings(
-        "response.finish_reason", choice.get("finish_reason"), "$.choices[0].finish_reason",
+        "response.finish_reason",
+        choice.get("finish_reason"),
+        "$.choices[0].finish_reason",
         expect.get("finish_reason"),
     )
 
@@ -129,15 +147,20 @@ def message(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         yield Finding(name, "the choice has no message object", "$.choices[0].message", "an object", show(msg))
         return
     if msg.get("role") != "assistant":
-        yield Finding(name, "message role is not 'assistant'", "$.choices[0].message.role", '"assistant"',
-                      show(msg.get("role")))
+        yield Finding(
+            name, "message role is not 'assistant'", "$.choices[0].message.role", '"assistant"', show(msg.get("role"))
+        )
     content = msg.get("content")
     if isinstance(content, list):
-        yield Finding(name, "content is an array of blocks, not a string", "$.choices[0].message.content",
-                      "a string (or null with tool_calls)", show(content))
+        yield Finding(
+            name,
+            "content is an array of blocks, not a string",
+            "$.choices[0].message.content",
+            "a string (or null with tool_calls)",
+            show(content),
+        )
     elif content is None and not msg.get("tool_calls"):
-        yield Finding(name, "content is null without tool_calls", "$.choices[0].message.content",
-                      "a string", "null")
+        yield Finding(name, "content is null without tool_calls", "$.choices[0].message.content", "a string", "null")
 
 
 @check("response.text", feature="basic", summary="the answer text equals expect['text'] when given")

@@ -44,5 +44,10 @@ def choices(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     count = len(found) if isinstance(found, list) else None
     wanted = int(expect.get("n", 1))
     if count != wanted:
-        yield Finding("sampling.choices", "wrong number of choices", "$.choices", f"{wanted} choice(s)",
-                      show(count) if count is not None else "no choices list")
+        yield Finding(
+            "sampling.choices",
+            "wrong number of choices",
+            "$.choices",
+            f"{wanted} choice(s)",
+            show(count) if count is not None else "no choices list",
+        )

@@ -37,26 +37,33 @@ def absent(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     text = ex.text()
     present = [s for s in stop_sequences(ex, expect) if s in text]
     if present:
-        yield Finding("stop.absent", "the text contains a stop sequence", text_path(ex),
-                      "no occurrence of " + show(present), text)
+        yield Finding(
+            "stop.absent", "the text contains a stop sequence", text_path(ex), "no occurrence of " + show(present), text
+        )
 
 
 @check("stop.finish_reason", feature="stop", summary='finish_reason is "stop" when a stop sequence ended the text')
 def stop_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed = finish_reason(ex)
     if observed != "stop":
-        yield Finding("stop.finish_reason", "wrong finish_reason after a stop sequence", finish_path(ex),
-                      '"stop"', show(observed))
+        yield Finding(
+            "stop.finish_reason", "wrong finish_reason after a stop sequence", finish_path(ex), '"stop"', show(observed)
+        )
 
 
-@check("stop.cut", feature="stop", summary="the text is the unstopped text cut just before its first stop "
-       "sequence (expect `unstopped`)")
+@check(
+    "stop.cut",
+    feature="stop",
+    summary="the text is the unstopped text cut just before its first stop sequence (expect `unstopped`)",
+)
 def cut(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     unstopped, text = str(expect["unstopped"]), ex.text()
     wanted = cut_at(unstopped, stop_sequences(ex, expect))
     if not unstopped.startswith(text):
-        yield Finding("stop.cut", "the text is not a prefix of the unstopped text", text_path(ex), repr(wanted),
-                      repr(text))
+        yield Finding(
+            "stop.cut", "the text is not a prefix of the unstopped text", text_path(ex), repr(wanted), repr(text)
+        )
     elif text != wanted:
-        yield Finding("stop.cut", "the text was not cut at the first stop sequence", text_path(ex), repr(wanted),
-                      repr(text))
+        yield Finding(
+            "stop.cut", "the text was not cut at the first stop sequence", text_path(ex), repr(wanted), repr(text)
+        )

@@ -60,11 +60,21 @@ def content_type(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.status is None:
         yield Finding(name, f"no response: {ex.error}", "$", "a 200 event stream", str(ex.error))
     elif ex.status != 200:
-        yield Finding(name, f"the stream request failed with status {ex.status}", "$", "200",
-                      f"{ex.status} {ex.raw[:300].decode('utf-8', 'replace')}")
+        yield Finding(
+            name,
+            f"the stream request failed with status {ex.status}",
+            "$",
+            "200",
+            f"{ex.status} {ex.raw[:300].decode('utf-8', 'replace')}",
+        )
     elif not ex.is_stream:
-        yield Finding(name, "the answer is not an event stream", "content-type", "text/event-stream",
-                      ex.headers.get("content-type", "(none)"))
+        yield Finding(
+            name,
+            "the answer is not an event stream",
+            "content-type",
+            "text/event-stream",
+            ex.headers.get("content-type", "(none)"),
+        )
 
 
 @check("stream.framing", feature="streaming", summary="SSE framing: data: events only, each JSON or [DONE]")
@@ -76,12 +86,22 @@ def framing(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         yield Finding(name, f"SSE: {problem}", "$", "a well-formed event stream", problem)
     for event in ex.events:
         if event.event != "message":
-            yield Finding(name, f"a named SSE event {event.event!r} (OpenAI streams send data: lines only)",
-                          "$", "event type message", event.event)
+            yield Finding(
+                name,
+                f"a named SSE event {event.event!r} (OpenAI streams send data: lines only)",
+                "$",
+                "event type message",
+                event.event,
+            )
     events = ex.data_events()
     if not events:
-        yield Finding(name, "the stream carried no data events", "$", "data: chunks then data: [DONE]",
-                      ex.raw[:200].decode("utf-8", "replace"))
+        yield Finding(
+            name,
+            "the stream carried no data events",
+            "$",
+            "data: chunks then data: [DONE]",
+            ex.raw[:200].decode("utf-8", "replace"),
+        )
     for i, chunk in enumerate(ex.chunks()):
         if not isinstance(chunk, dict):
             data = events[i].data
@@ -96,12 +116,22 @@ def done(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     events = ex.data_events()
     count = ex.done_count
     if ex.error:
-        yield Finding(name, f"the stream broke off ({ex.error}): a truncated answer", "$",
-                      "a complete stream ending in data: [DONE]", ex.error)
+        yield Finding(
+            name,
+            f"the stream broke off ({ex.error}): a truncated answer",
+            "$",
+            "a complete stream ending in data: [DONE]",
+            ex.error,
+        )
     elif count == 0:
         tail = events[-1].data if events else "(no events)"
-        yield Finding(name, "the stream ended without data: [DONE] (truncated, or passed off as complete)",
-                      "$", "data: [DONE] as the last event", tail)
+        yield Finding(
+            name,
+            "the stream ended without data: [DONE] (truncated, or passed off as complete)",
+            "$",
+            "data: [DONE] as the last event",
+            tail,
+        )
     elif count > 1:
         yield Finding(name, f"data: [DONE] was sent {count} times", "$", "exactly once", str(count))
     elif events[-1].data != DONE:
@@ -113,8 +143,11 @@ def done(ex: Exchange, expect: Expect) -> Iterator[Finding]:
 def chunk_schema(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if not _streamed(ex):
         return
-    found = [f for i, c in _objects(ex) if (f := schema_finding("stream.chunk_schema", "chat.completion.chunk", c,
-                                                                f"$.chunks[{i}]"))]
+    found = [
+        f
+        for i, c in _objects(ex)
+        if (f := schema_finding("stream.chunk_schema", "chat.completion.chunk", c, f"$.chunks[{i}]"))
+    ]
     yield from found[:MAX_SCHEMA_FINDINGS]
     if len(found) > MAX_SCHEMA_FINDINGS:
         yield Finding("stream.chunk_schema", f"... and {len(found) - MAX_SCHEMA_FINDINGS} more invalid chunks")
@@ -130,14 +163,25 @@ def constant_fields(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for field in CONSTANT_FIELDS:
         changed = next(((i, c.get(field)) for i, c in chunks if c.get(field) != first.get(field)), None)
         if changed is not None:
-            yield Finding(name, f"{field} changes between chunks", f"$.chunks[{changed[0]}].{field}",
-                          show(first.get(field)), show(changed[1]))
+            yield Finding(
+                name,
+                f"{field} changes between chunks",
+                f"$.chunks[{changed[0]}].{field}",
+                show(first.get(field)),
+                show(changed[1]),
+            )
     if first.get("object") != "chat.completion.chunk":
-        yield Finding(name, "object is not 'chat.completion.chunk'", "$.chunks[0].object",
-                      '"chat.completion.chunk"', show(first.get("object")))
+        yield Finding(
+            name,
+            "object is not 'chat.completion.chunk'",
+            "$.chunks[0].object",
+            '"chat.completion.chunk"',
+            show(first.get("object")),
+        )
     yield from created_findings(name, first.get("created"), "$.chunks[0].created")
-    yield from model_findings(name, request_field(ex.request_body, "model"), first.get("model"), expect,
-                              "$.chunks[0].model")
+    yield from model_findings(
+        name, request_field(ex.request_body, "model"), first.get("model"), expect, "$.chunks[0].model"
+    )
 
 
 @check("stream.role", feature="streaming", summary="role 'assistant' exactly once, in the first delta")
@@ -150,18 +194,38 @@ def role(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     with_role = [(i, d["role"]) for i, d in deltas if isinstance(d, dict) and "role" in d]
     first = choices[0][0]
     if not with_role:
-        yield Finding(name, "no delta carries the role", f"$.chunks[{first}].choices[0].delta", '"role": "assistant"',
-                      show(choices[0][1].get("delta")))
+        yield Finding(
+            name,
+            "no delta carries the role",
+            f"$.chunks[{first}].choices[0].delta",
+            '"role": "assistant"',
+            show(choices[0][1].get("delta")),
+        )
         return
     if with_role[0][0] != first:
-        yield Finding(name, "the role is not in the first delta", f"$.chunks[{first}].choices[0].delta.role",
-                      '"assistant" in the first chunk', f"first in chunk {with_role[0][0]}")
+        yield Finding(
+            name,
+            "the role is not in the first delta",
+            f"$.chunks[{first}].choices[0].delta.role",
+            '"assistant" in the first chunk',
+            f"first in chunk {with_role[0][0]}",
+        )
     if len(with_role) > 1:
-        yield Finding(name, f"the role is sent {len(with_role)} times", f"$.chunks[{with_role[1][0]}].choices[0]"
-                      ".delta.role", "once", show([r for _, r in with_role]))
+        yield Finding(
+            name,
+            f"the role is sent {len(with_role)} times",
+            f"$.chunks[{with_role[1][0]}].choices[0].delta.role",
+            "once",
+            show([r for _, r in with_role]),
+        )
     if with_role[0][1] != "assistant":
-        yield Finding(name, "the streamed role is not 'assistant'",
-                      f"$.chunks[{with_role[0][0]}].choices[0].delta.role", '"assistant"', show(with_role[0][1]))
+        yield Finding(
+            name,
+            "the streamed role is not 'assistant'",
+            f"$.chunks[{with_role[0][0]}].choices[0].delta.role",
+            '"assistant"',
+            show(with_role[0][1]),
+        )
 
 
 @check("stream.finish_reason", feature="streaming", summary="one non-null finish_reason, on the last choice chunk")
@@ -175,23 +239,41 @@ def finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if not final:
         if _truncated(ex):
             return
-        yield Finding(name, "no chunk carries a finish_reason", f"$.chunks[{last}].choices[0].finish_reason",
-                      "one non-null finish_reason", "null in every chunk")
+        yield Finding(
+            name,
+            "no chunk carries a finish_reason",
+            f"$.chunks[{last}].choices[0].finish_reason",
+            "one non-null finish_reason",
+            "null in every chunk",
+        )
         return
     if len(final) > 1:
-        yield Finding(name, f"{len(final)} chunks carry a finish_reason", f"$.chunks[{final[1][0]}].choices[0]"
-                      ".finish_reason", "exactly one", show([r for _, r in final]))
+        yield Finding(
+            name,
+            f"{len(final)} chunks carry a finish_reason",
+            f"$.chunks[{final[1][0]}].choices[0].finish_reason",
+            "exactly one",
+            show([r for _, r in final]),
+        )
     elif final[0][0] != last:
-        yield Finding(name, "the finish_reason is not on the last choice chunk",
-                      f"$.chunks[{final[0][0]}].choices[0].finish_reason", f"on chunk {last}",
-                      f"on chunk {final[0][0]}")
+        yield Finding(
+            name,
+            "the finish_reason is not on the last choice chunk",
+            f"$.chunks[{final[0][0]}].choices[0].finish_reason",
+            f"on chunk {last}",
+            f"on chunk {final[0][0]}",
+        )
     position, value = final[-1]
-    yield from finish_reason_findings(name, value, f"$.chunks[{position}].choices[0].finish_reason",
-                                      expect.get("finish_reason"))
+    yield from finish_reason_findings(
+        name, value, f"$.chunks[{position}].choices[0].finish_reason", expect.get("finish_reason")
+    )
 
 
-@check("stream.usage_chunk", feature="streaming",
-       summary="a choices: [] usage chunk exactly once when include_usage is asked, none otherwise")
+@check(
+    "stream.usage_chunk",
+    feature="streaming",
+    summary="a choices: [] usage chunk exactly once when include_usage is asked, none otherwise",
+)
 def usage_chunk(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     chunks = _objects(ex) if _streamed(ex) else []
     if not chunks:
@@ -203,29 +285,51 @@ def usage_chunk(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     empty = [i for i, c in chunks if c.get("choices") == []]
     if not asked:
         for i, c in with_usage:
-            yield Finding(name, "a usage chunk although include_usage was not asked", f"$.chunks[{i}].usage",
-                          "no usage (or usage: null)", show(c.get("usage")))
+            yield Finding(
+                name,
+                "a usage chunk although include_usage was not asked",
+                f"$.chunks[{i}].usage",
+                "no usage (or usage: null)",
+                show(c.get("usage")),
+            )
         for i in empty:
             if all(i != j for j, _ in with_usage):
-                yield Finding(name, "a chunk with choices: [] although include_usage was not asked",
-                              f"$.chunks[{i}].choices", "at least one choice", "[]")
+                yield Finding(
+                    name,
+                    "a chunk with choices: [] although include_usage was not asked",
+                    f"$.chunks[{i}].choices",
+                    "at least one choice",
+                    "[]",
+                )
         return
     if not with_usage:
         if _truncated(ex):
             return
-        yield Finding(name, "include_usage was asked but no chunk carries usage", "$", "one choices: [] usage chunk",
-                      "none")
+        yield Finding(
+            name, "include_usage was asked but no chunk carries usage", "$", "one choices: [] usage chunk", "none"
+        )
         return
     if len(with_usage) > 1:
-        yield Finding(name, f"{len(with_usage)} chunks carry usage", f"$.chunks[{with_usage[1][0]}].usage",
-                      "exactly one usage chunk", show([i for i, _ in with_usage]))
+        yield Finding(
+            name,
+            f"{len(with_usage)} chunks carry usage",
+            f"$.chunks[{with_usage[1][0]}].usage",
+            "exactly one usage chunk",
+            show([i for i, _ in with_usage]),
+        )
     position, chunk = with_usage[-1]
     if chunk.get("choices") != []:
-        yield Finding(name, "the usage chunk has choices", f"$.chunks[{position}].choices", "[]",
-                      show(chunk.get("choices")))
+        yield Finding(
+            name, "the usage chunk has choices", f"$.chunks[{position}].choices", "[]", show(chunk.get("choices"))
+        )
     if position != chunks[-1][0]:
-        yield Finding(name, "the usage chunk is not the last chunk before [DONE]", f"$.chunks[{position}]",
-                      f"chunk {chunks[-1][0]}", f"chunk {position}")
+        yield Finding(
+            name,
+            "the usage chunk is not the last chunk before [DONE]",
+            f"$.chunks[{position}]",
+            f"chunk {chunks[-1][0]}",
+            f"chunk {position}",
+        )
 
 
 @check("stream.text", feature="streaming", summary="the streamed text equals expect['text'] when given")

@@ -25,40 +25,75 @@ def _is_index(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-@check("tools.stream_index", feature="tools", summary="every tool-call delta has an integer index; indices "
-       "start at 0 and give each call its own")
+@check(
+    "tools.stream_index",
+    feature="tools",
+    summary="every tool-call delta has an integer index; indices start at 0 and give each call its own",
+)
 def stream_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     calls = streamed_calls(ex)
     for call in calls:
         if not _is_index(call.index):
-            yield Finding("tools.stream_index", "tool-call delta without a valid index", _path(call),
-                          "an integer ≥ 0", show(call.index))
+            yield Finding(
+                "tools.stream_index",
+                "tool-call delta without a valid index",
+                _path(call),
+                "an integer ≥ 0",
+                show(call.index),
+            )
         ids = list(dict.fromkeys(d["id"] for d in call.deltas if isinstance(d.get("id"), str) and d["id"]))
         if len(ids) > 1:
-            yield Finding("tools.stream_index", f"{len(ids)} calls share one index", _path(call),
-                          "one index per call (0, 1, 2, ...)", f"index {show(call.index)} for ids {show(ids)}")
+            yield Finding(
+                "tools.stream_index",
+                f"{len(ids)} calls share one index",
+                _path(call),
+                "one index per call (0, 1, 2, ...)",
+                f"index {show(call.index)} for ids {show(ids)}",
+            )
     indices = [c.index for c in calls if _is_index(c.index)]
     if indices and indices != list(range(len(indices))):
-        yield Finding("tools.stream_index", "tool-call indices are not 0, 1, 2, ... in order",
-                      "$.chunks[*].choices[0].delta.tool_calls[*].index", show(list(range(len(indices)))),
-                      show(indices))
+        yield Finding(
+            "tools.stream_index",
+            "tool-call indices are not 0, 1, 2, ... in order",
+            "$.chunks[*].choices[0].delta.tool_calls[*].index",
+            show(list(range(len(indices)))),
+            show(indices),
+        )
 
 
-@check("tools.stream_once", feature="tools", summary="id, type and function.name arrive exactly once per call, "
-       "in its first delta")
+@check(
+    "tools.stream_once",
+    feature="tools",
+    summary="id, type and function.name arrive exactly once per call, in its first delta",
+)
 def stream_once(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for call in streamed_calls(ex):
         first = call.first
         if not isinstance(first.get("id"), str) or not first["id"]:
-            yield Finding("tools.stream_once", "first delta of a call has no id", _path(call) + ".id",
-                          "non-empty string", show(first.get("id", MISSING)))
+            yield Finding(
+                "tools.stream_once",
+                "first delta of a call has no id",
+                _path(call) + ".id",
+                "non-empty string",
+                show(first.get("id", MISSING)),
+            )
         if first.get("type") != "function":
-            yield Finding("tools.stream_once", 'first delta of a call has no type "function"',
-                          _path(call) + ".type", '"function"', show(first.get("type", MISSING)))
+            yield Finding(
+                "tools.stream_once",
+                'first delta of a call has no type "function"',
+                _path(call) + ".type",
+                '"function"',
+                show(first.get("type", MISSING)),
+            )
         name = function_of(first).get("name", MISSING)
         if not isinstance(name, str) or not name:
-            yield Finding("tools.stream_once", "first delta of a call has no function name",
-                          _path(call) + ".function.name", "non-empty string", show(name))
+            yield Finding(
+                "tools.stream_once",
+                "first delta of a call has no function name",
+                _path(call) + ".function.name",
+                "non-empty string",
+                show(name),
+            )
         yield from _repeats(call)
 
 
@@ -68,28 +103,50 @@ def _repeats(call: StreamedCall) -> Iterator[Finding]:
         sent = {"id": delta.get("id"), "type": delta.get("type"), "function.name": function_of(delta).get("name")}
         for field, value in sent.items():
             if value not in (None, ""):
-                yield Finding("tools.stream_once", f"{field} sent again in a later delta of the same call",
-                              _path(call, k) + "." + field, "only in the first delta", show(value))
+                yield Finding(
+                    "tools.stream_once",
+                    f"{field} sent again in a later delta of the same call",
+                    _path(call, k) + "." + field,
+                    "only in the first delta",
+                    show(value),
+                )
 
 
-@check("tools.stream_arguments", feature="tools", summary="argument fragments of each call join into a JSON "
-       "object, equal to the non-stream arguments when given")
+@check(
+    "tools.stream_arguments",
+    feature="tools",
+    summary="argument fragments of each call join into a JSON object, equal to the non-stream arguments when given",
+)
 def stream_arguments(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     calls = streamed_calls(ex)
     joined = [parse_object(c.arguments()) for c in calls]
     for call, (_, why) in zip(calls, joined, strict=True):
         if why:
-            yield Finding("tools.stream_arguments", "argument fragments do not join into a JSON object",
-                          _path(call) + ".function.arguments", "fragments forming one JSON object",
-                          f"{why}: {show(call.arguments())}")
+            yield Finding(
+                "tools.stream_arguments",
+                "argument fragments do not join into a JSON object",
+                _path(call) + ".function.arguments",
+                "fragments forming one JSON object",
+                f"{why}: {show(call.arguments())}",
+            )
     if "arguments" not in expect:
         return
     wanted: list[Any] = list(expect["arguments"])
     if len(wanted) != len(calls):
-        yield Finding("tools.stream_arguments", "the stream has a different number of calls than the whole answer",
-                      "$.chunks[*].choices[0].delta.tool_calls", f"{len(wanted)} calls", f"{len(calls)} calls")
+        yield Finding(
+            "tools.stream_arguments",
+            "the stream has a different number of calls than the whole answer",
+            "$.chunks[*].choices[0].delta.tool_calls",
+            f"{len(wanted)} calls",
+            f"{len(calls)} calls",
+        )
         return
     for call, (obj, why), want in zip(calls, joined, wanted, strict=True):
         if not why and obj != want:
-            yield Finding("tools.stream_arguments", "reassembled arguments differ from the non-stream arguments",
-                          _path(call) + ".function.arguments", show(want), show(obj))
+            yield Finding(
+                "tools.stream_arguments",
+                "reassembled arguments differ from the non-stream arguments",
+                _path(call) + ".function.arguments",
+                show(want),
+                show(obj),
+            )

@@ -84,34 +84,58 @@ def blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [b for b in content if isinstance(b, dict)] if isinstance(content, list) else []
 
 
-@check("translation.forwarded", feature="translation", summary="the request reached the upstream exactly once "
-       "and the upstream accepted it")
+@check(
+    "translation.forwarded",
+    feature="translation",
+    summary="the request reached the upstream exactly once and the upstream accepted it",
+)
 def forwarded(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     name, entry, count = "translation.forwarded", expect.get("upstream"), expect.get("upstream_count", 1)
     if not isinstance(entry, dict):
-        yield Finding(name, "no upstream request carried the test's marker", "upstream", "one request on the "
-                      "Anthropic face (POST /v1/messages)", f"none (the gateway answered {ex.status})")
+        yield Finding(
+            name,
+            "no upstream request carried the test's marker",
+            "upstream",
+            "one request on the Anthropic face (POST /v1/messages)",
+            f"none (the gateway answered {ex.status})",
+        )
         return
     if count != 1:
         yield Finding(name, f"one client request became {count} upstream requests", "upstream", "1", str(count))
     if entry.get("status") != 200:
-        yield Finding(name, "the upstream refused the translated request: it is not a valid Messages request",
-                      "upstream", "200", f"{entry.get('status')} ({entry.get('outcome')})")
+        yield Finding(
+            name,
+            "the upstream refused the translated request: it is not a valid Messages request",
+            "upstream",
+            "200",
+            f"{entry.get('status')} ({entry.get('outcome')})",
+        )
 
 
-@check("translation.model", feature="translation", summary="the upstream model is the canonical ID of the model "
-       "the client named (alias prefix removed)")
+@check(
+    "translation.model",
+    feature="translation",
+    summary="the upstream model is the canonical ID of the model the client named (alias prefix removed)",
+)
 def model(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body, profile = upstream_body(expect), expect.get("profile")
     asked = sent(ex).get("model")
     resolved = profile.resolve(asked) if isinstance(profile, Profile) and isinstance(asked, str) else None
     if body is not None and resolved is not None and body.get("model") != resolved.id:
-        yield Finding("translation.model", "the upstream model is not the canonical ID", f"{UP}.model",
-                      show(resolved.id), show(body.get("model")))
+        yield Finding(
+            "translation.model",
+            "the upstream model is not the canonical ID",
+            f"{UP}.model",
+            show(resolved.id),
+            show(body.get("model")),
+        )
 
 
-@check("translation.system", feature="translation", summary="every system/developer message is hoisted, in order, "
-       "into the top-level system; none is left as a message")
+@check(
+    "translation.system",
+    feature="translation",
+    summary="every system/developer message is hoisted, in order, into the top-level system; none is left as a message",
+)
 def system(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body, name = upstream_body(expect), "translation.system"
     if body is None:
@@ -119,21 +143,32 @@ def system(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     wanted = [text_of(m.get("content")) for m in client_messages(ex) if m.get("role") in ("system", "developer")]
     for i, message in enumerate(upstream_messages(body)):
         if message.get("role") in ("system", "developer"):
-            yield Finding(name, f"a {message['role']} message was sent upstream as a message", f"{UP}.messages[{i}]"
-                          ".role", "hoisted into the top-level system", show(message.get("role")))
+            yield Finding(
+                name,
+                f"a {message['role']} message was sent upstream as a message",
+                f"{UP}.messages[{i}].role",
+                "hoisted into the top-level system",
+                show(message.get("role")),
+            )
     hoisted = text_of(body.get("system"))
     if not wanted:
         if hoisted:
-            yield Finding(name, "a system prompt upstream although the client sent none", f"{UP}.system",
-                          "(absent)", hoisted)
+            yield Finding(
+                name, "a system prompt upstream although the client sent none", f"{UP}.system", "(absent)", hoisted
+            )
         return
     at = 0
     for n, text in enumerate(wanted):
         found = hoisted.find(text, at)
         if found < 0:
             where = "missing from" if text not in hoisted else "out of order in"
-            yield Finding(name, f"system message {n + 1} of {len(wanted)} is {where} the upstream system",
-                          f"{UP}.system", show(text), show(hoisted))
+            yield Finding(
+                name,
+                f"system message {n + 1} of {len(wanted)} is {where} the upstream system",
+                f"{UP}.system",
+                show(text),
+                show(hoisted),
+            )
             return
         at = found + len(text)
 
@@ -148,8 +183,12 @@ def expected_max_tokens(profile: Profile, model_id: str) -> int | None:
     return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@check("translation.max_tokens", feature="translation", summary="max_tokens (or max_completion_tokens) is passed "
-       "on; without either, the upstream gets the profile's default")
+@check(
+    "translation.max_tokens",
+    feature="translation",
+    summary="max_tokens (or max_completion_tokens) is passed "
+    "on; without either, the upstream gets the profile's default",
+)
 def max_tokens(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body, request, profile = upstream_body(expect), sent(ex), expect.get("profile")
     if body is None:
@@ -158,19 +197,32 @@ def max_tokens(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed = body.get("max_tokens")
     if asked is not None:
         if observed != asked:
-            yield Finding("translation.max_tokens", "the client's max_tokens was not passed on", f"{UP}.max_tokens",
-                          show(asked), show(observed))
+            yield Finding(
+                "translation.max_tokens",
+                "the client's max_tokens was not passed on",
+                f"{UP}.max_tokens",
+                show(asked),
+                show(observed),
+            )
         return
     model_name = request.get("model")
     resolved = profile.resolve(model_name) if isinstance(profile, Profile) and isinstance(model_name, str) else None
     default = expected_max_tokens(profile, resolved.id) if resolved and isinstance(profile, Profile) else None
     if default is not None and observed != default:
-        yield Finding("translation.max_tokens", "without max_tokens, the upstream did not get the profile's default",
-                      f"{UP}.max_tokens", show(default), show(observed))
+        yield Finding(
+            "translation.max_tokens",
+            "without max_tokens, the upstream did not get the profile's default",
+            f"{UP}.max_tokens",
+            show(default),
+            show(observed),
+        )
 
 
-@check("translation.stop", feature="translation", summary="stop (string or list) becomes stop_sequences, same "
-       "sequences in the same order; none without stop")
+@check(
+    "translation.stop",
+    feature="translation",
+    summary="stop (string or list) becomes stop_sequences, same sequences in the same order; none without stop",
+)
 def stop(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body = upstream_body(expect)
     if body is None:
@@ -182,12 +234,21 @@ def stop(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         title = "stop was not mapped to stop_sequences" if wanted else "stop_sequences upstream without a client stop"
         yield Finding("translation.stop", title, f"{UP}.stop_sequences", show(wanted), show(body.get("stop_sequences")))
     if "stop" in body:
-        yield Finding("translation.stop", "the OpenAI field stop was forwarded as is", f"{UP}.stop", "(absent)",
-                      show(body["stop"]))
+        yield Finding(
+            "translation.stop",
+            "the OpenAI field stop was forwarded as is",
+            f"{UP}.stop",
+            "(absent)",
+            show(body["stop"]),
+        )
 
 
-@check("translation.temperature", feature="translation", summary="temperature in range is passed on unchanged; "
-       "above the profile's maximum it follows the policy (reject: not forwarded, clamp: the maximum)")
+@check(
+    "translation.temperature",
+    feature="translation",
+    summary="temperature in range is passed on unchanged; "
+    "above the profile's maximum it follows the policy (reject: not forwarded, clamp: the maximum)",
+)
 def temperature(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body, asked, profile = upstream_body(expect), sent(ex).get("temperature"), expect.get("profile")
     name, path = "translation.temperature", f"{UP}.temperature"
@@ -197,8 +258,9 @@ def temperature(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     top = spec.max if spec is not None and spec.max is not None else 1.0
     if asked <= top:
         if body is not None and body.get("temperature") != asked:
-            yield Finding(name, "the temperature was not passed on unchanged", path, show(asked),
-                          show(body.get("temperature")))
+            yield Finding(
+                name, "the temperature was not passed on unchanged", path, show(asked), show(body.get("temperature"))
+            )
         return
     policy = profile.policy("temperature_above_max")
     wanted = {"reject": "not forwarded (the gateway answers 400)", "clamp": show(top), "ignore": "(absent)"}
@@ -206,5 +268,10 @@ def temperature(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     held = {"reject": body is None, "clamp": observed == top, "ignore": body is not None and observed is None}
     if not held.get(policy, True):
         seen = "not forwarded" if body is None else show(observed)
-        yield Finding(name, f"temperature {asked} above the maximum {top} was not handled as the policy says "
-                      f"({policy})", path, wanted.get(policy, policy), seen)
+        yield Finding(
+            name,
+            f"temperature {asked} above the maximum {top} was not handled as the policy says ({policy})",
+            path,
+            wanted.get(policy, policy),
+            seen,
+        )

@@ -23,8 +23,14 @@ from chatconform.checks.translation import sent
 from chatconform.exchange import Exchange
 from chatconform.profile import Profile
 
-FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls",
-                  "refusal": "content_filter", "pause_turn": "stop"}
+FINISH_REASONS = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+    "pause_turn": "stop",
+}
 
 
 def reply(expect: Expect) -> dict[str, Any] | None:
@@ -38,19 +44,33 @@ def _error_frames(ex: Exchange) -> list[Any]:
     return [c["error"] for c in ex.chunks() if isinstance(c, dict) and "error" in c]
 
 
-@check("translation.answered", feature="translation", summary="an answer the upstream gave whole reaches the client "
-       "whole: status 200, and a stream ends with [DONE] without an error frame")
+@check(
+    "translation.answered",
+    feature="translation",
+    summary="an answer the upstream gave whole reaches the client "
+    "whole: status 200, and a stream ends with [DONE] without an error frame",
+)
 def answered(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     name = "translation.answered"
     if reply(expect) is None:
         return
     if ex.status != 200:
-        yield Finding(name, "the upstream answered, the client got an error", "$", "200",
-                      f"{ex.status} {ex.raw[:200].decode('utf-8', 'replace')}" if ex.status else str(ex.error))
+        yield Finding(
+            name,
+            "the upstream answered, the client got an error",
+            "$",
+            "200",
+            f"{ex.status} {ex.raw[:200].decode('utf-8', 'replace')}" if ex.status else str(ex.error),
+        )
     elif ex.is_stream and (ex.error or ex.done_count == 0 or _error_frames(ex)):
         seen = ex.error or (show(_error_frames(ex)[0]) if _error_frames(ex) else "no data: [DONE]")
-        yield Finding(name, "the upstream's stream was complete, the client's was not", "$",
-                      "a complete stream ending in data: [DONE]", seen)
+        yield Finding(
+            name,
+            "the upstream's stream was complete, the client's was not",
+            "$",
+            "a complete stream ending in data: [DONE]",
+            seen,
+        )
 
 
 @check("translation.text", feature="translation", summary="the answer text is the upstream's text, unchanged")
@@ -64,8 +84,12 @@ def text(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         yield Finding("translation.text", "the answer text is not the upstream's", path, show(wanted), show(observed))
 
 
-@check("translation.finish_reason", feature="translation", summary="finish_reason is the upstream stop_reason "
-       "mapped: end_turn/stop_sequence→stop, max_tokens→length, tool_use→tool_calls, refusal→content_filter")
+@check(
+    "translation.finish_reason",
+    feature="translation",
+    summary="finish_reason is the upstream stop_reason "
+    "mapped: end_turn/stop_sequence→stop, max_tokens→length, tool_use→tool_calls, refusal→content_filter",
+)
 def finish(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = reply(expect)
     if found is None or ex.status != 200:
@@ -77,16 +101,29 @@ def finish(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         wanted = str(profile.expect.get("named_tool_choice_finish", wanted))
     observed = finish_reason(ex)
     if observed is MISSING:
-        yield Finding("translation.finish_reason", f"no finish_reason for upstream stop_reason {stop_reason!r}",
-                      finish_path(ex), show(wanted), "(absent)")
+        yield Finding(
+            "translation.finish_reason",
+            f"no finish_reason for upstream stop_reason {stop_reason!r}",
+            finish_path(ex),
+            show(wanted),
+            "(absent)",
+        )
         return
     for finding in finish_reason_findings("translation.finish_reason", observed, finish_path(ex), wanted):
-        yield Finding(finding.check, f"{finding.title} (upstream stop_reason {stop_reason!r})", finding.path,
-                      finding.expected, finding.observed)
+        yield Finding(
+            finding.check,
+            f"{finding.title} (upstream stop_reason {stop_reason!r})",
+            finding.path,
+            finding.expected,
+            finding.observed,
+        )
 
 
-@check("translation.tool_index", feature="translation", summary="tool calls are the upstream tool_use blocks in "
-       "order; streamed indexes count from 0 over tool blocks only")
+@check(
+    "translation.tool_index",
+    feature="translation",
+    summary="tool calls are the upstream tool_use blocks in order; streamed indexes count from 0 over tool blocks only",
+)
 def tool_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = reply(expect)
     if found is None or ex.status != 200:
@@ -96,29 +133,42 @@ def tool_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     uses = [b for b in content if b.get("type") == "tool_use"]
     names = [(c.get("function") or {}).get("name") if isinstance(c, dict) else None for c in tool_calls(ex)]
     if names != [b.get("name") for b in uses]:
-        yield Finding(name, "the tool calls are not the upstream's tool_use blocks in order", "$.tool_calls",
-                      show([b.get("name") for b in uses]), show(names))
+        yield Finding(
+            name,
+            "the tool calls are not the upstream's tool_use blocks in order",
+            "$.tool_calls",
+            show([b.get("name") for b in uses]),
+            show(names),
+        )
         return
     if not ex.is_stream or not uses:
         return
     indexes = [call.index for call in streamed_calls(ex)]
     if indexes != list(range(len(uses))):
         block_positions = [n for n, b in enumerate(content) if b.get("type") == "tool_use"]
-        title = "tool-call indexes count every content block, not tool blocks only" if indexes == block_positions \
+        title = (
+            "tool-call indexes count every content block, not tool blocks only"
+            if indexes == block_positions
             else "tool-call indexes do not count 0, 1, ... over the tool calls"
-        yield Finding(name, title, "$.chunks[*].choices[0].delta.tool_calls[*].index",
-                      show(list(range(len(uses)))), show(indexes))
+        )
+        yield Finding(
+            name, title, "$.chunks[*].choices[0].delta.tool_calls[*].index", show(list(range(len(uses)))), show(indexes)
+        )
 
 
-@check("translation.usage", feature="translation", summary="usage is the upstream's: prompt = input (+ cache) "
-       "tokens, completion = output tokens, total = their sum")
+@check(
+    "translation.usage",
+    feature="translation",
+    summary="usage is the upstream's: prompt = input (+ cache) tokens, completion = output tokens, total = their sum",
+)
 def usage_sums(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = reply(expect)
     if found is None or ex.status != 200:
         return
     name, counted = "translation.usage", found.get("usage") or {}
-    prompt = sum(int(counted.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens",
-                                                    "cache_read_input_tokens"))
+    prompt = sum(
+        int(counted.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    )
     wanted = {"prompt_tokens": prompt, "completion_tokens": int(counted.get("output_tokens") or 0)}
     wanted["total_tokens"] = wanted["prompt_tokens"] + wanted["completion_tokens"]
     observed = usage(ex)
@@ -127,7 +177,10 @@ def usage_sums(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         return  # a stream reports usage only when asked
     got = {k: observed.get(k) for k in wanted} if isinstance(observed, dict) else None
     if got != wanted:
-        swapped = got == {"prompt_tokens": wanted["completion_tokens"], "completion_tokens": wanted["prompt_tokens"],
-                          "total_tokens": wanted["total_tokens"]}
+        swapped = got == {
+            "prompt_tokens": wanted["completion_tokens"],
+            "completion_tokens": wanted["prompt_tokens"],
+            "total_tokens": wanted["total_tokens"],
+        }
         title = "prompt and completion tokens are swapped" if swapped else "usage is not the upstream's"
         yield Finding(name, title, "$.usage", show(wanted), show(got))

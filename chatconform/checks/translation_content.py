@@ -41,8 +41,12 @@ def _tool_uses(messages: list[dict[str, Any]]) -> dict[str, tuple[int, dict[str,
     return found
 
 
-@check("translation.tool_results", feature="translation", summary="tool calls become tool_use blocks and tool "
-       "messages tool_result blocks, first in the user turn right after the matching tool_use")
+@check(
+    "translation.tool_results",
+    feature="translation",
+    summary="tool calls become tool_use blocks and tool "
+    "messages tool_result blocks, first in the user turn right after the matching tool_use",
+)
 def tool_results(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body = upstream_body(expect)
     if body is None:
@@ -59,8 +63,13 @@ def tool_results(ex: Exchange, expect: Expect) -> Iterator[Finding]:
 def _call(call: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]]) -> Iterator[Finding]:
     name, function = "translation.tool_results", call.get("function") or {}
     if call.get("id") not in uses:
-        yield Finding(name, "an assistant tool call has no tool_use block with its id upstream", f"{UP}.messages",
-                      f"a tool_use block with id {show(call.get('id'))}", show(sorted(uses)))
+        yield Finding(
+            name,
+            "an assistant tool call has no tool_use block with its id upstream",
+            f"{UP}.messages",
+            f"a tool_use block with id {show(call.get('id'))}",
+            show(sorted(uses)),
+        )
         return
     i, block = uses[call["id"]]
     try:
@@ -68,13 +77,18 @@ def _call(call: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]]) -> 
     except (TypeError, ValueError):
         return  # the client sent arguments that are not JSON: nothing to compare
     if block.get("name") != function.get("name") or block.get("input") != arguments:
-        yield Finding(name, "the tool_use block does not carry the call's name and arguments", f"{UP}.messages[{i}]",
-                      show({"name": function.get("name"), "input": arguments}),
-                      show({"name": block.get("name"), "input": block.get("input")}))
+        yield Finding(
+            name,
+            "the tool_use block does not carry the call's name and arguments",
+            f"{UP}.messages[{i}]",
+            show({"name": function.get("name"), "input": arguments}),
+            show({"name": block.get("name"), "input": block.get("input")}),
+        )
 
 
-def _result(message: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]],
-            messages: list[dict[str, Any]]) -> Iterator[Finding]:
+def _result(
+    message: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]], messages: list[dict[str, Any]]
+) -> Iterator[Finding]:
     name, call_id = "translation.tool_results", message.get("tool_call_id")
     if call_id not in uses:
         return  # _call reported the missing tool_use
@@ -85,20 +99,40 @@ def _result(message: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]]
     position = next((k for k, b in enumerate(content) if b.get("tool_use_id") == call_id), None)
     path = f"{UP}.messages[{at}]"
     if position is None:
-        yield Finding(name, "the tool result is not in the user turn right after its tool_use", path,
-                      f"a tool_result for {call_id}", show(turn or "(no next turn)"))
+        yield Finding(
+            name,
+            "the tool result is not in the user turn right after its tool_use",
+            path,
+            f"a tool_result for {call_id}",
+            show(turn or "(no next turn)"),
+        )
         return
     first_other = next((k for k, kind in enumerate(kinds) if kind != "tool_result"), len(kinds))
     if "tool_result" in kinds[first_other:]:
-        yield Finding(name, "tool_result blocks must come before any other block of the turn", f"{path}.content",
-                      "tool_result blocks first", show(kinds))
+        yield Finding(
+            name,
+            "tool_result blocks must come before any other block of the turn",
+            f"{path}.content",
+            "tool_result blocks first",
+            show(kinds),
+        )
     result = content[position]
     if result.get("type") != "tool_result":
-        yield Finding(name, "the tool result is not a tool_result block", f"{path}.content[{position}]",
-                      '"tool_result"', show(result.get("type")))
+        yield Finding(
+            name,
+            "the tool result is not a tool_result block",
+            f"{path}.content[{position}]",
+            '"tool_result"',
+            show(result.get("type")),
+        )
     elif text_of(result.get("content")) != text_of(message.get("content")):
-        yield Finding(name, "the tool result's content changed", f"{path}.content[{position}].content",
-                      show(text_of(message.get("content"))), show(result.get("content")))
+        yield Finding(
+            name,
+            "the tool result's content changed",
+            f"{path}.content[{position}].content",
+            show(text_of(message.get("content"))),
+            show(result.get("content")),
+        )
 
 
 def _client_images(ex: Exchange) -> list[str]:
@@ -123,18 +157,32 @@ def _same_data(sent_data: str, kept: Any) -> bool:
     return sent_data == kept
 
 
-@check("translation.images", feature="translation", summary="an image data URI becomes a base64 source with its "
-       "media type and data; an http(s) URL becomes a url source")
+@check(
+    "translation.images",
+    feature="translation",
+    summary="an image data URI becomes a base64 source with its "
+    "media type and data; an http(s) URL becomes a url source",
+)
 def images(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body, name = upstream_body(expect), "translation.images"
     if body is None:
         return
     wanted = _client_images(ex)
-    found = [(i, j, b) for i, m in enumerate(upstream_messages(body)) if m.get("role") == "user"
-             for j, b in enumerate(blocks(m)) if b.get("type") == "image"]
+    found = [
+        (i, j, b)
+        for i, m in enumerate(upstream_messages(body))
+        if m.get("role") == "user"
+        for j, b in enumerate(blocks(m))
+        if b.get("type") == "image"
+    ]
     if len(found) != len(wanted):
-        yield Finding(name, f"{len(wanted)} images became {len(found)} image blocks upstream", f"{UP}.messages",
-                      str(len(wanted)), str(len(found)))
+        yield Finding(
+            name,
+            f"{len(wanted)} images became {len(found)} image blocks upstream",
+            f"{UP}.messages",
+            str(len(wanted)),
+            str(len(found)),
+        )
         return
     for url, (i, j, block) in zip(wanted, found, strict=True):
         source, path = block.get("source") or {}, f"{UP}.messages[{i}].content[{j}].source"
@@ -142,12 +190,22 @@ def images(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         if data_uri:
             media_type, data = data_uri.groups()
             if source.get("type") != "base64" or source.get("media_type") != media_type:
-                yield Finding(name, "a data URI did not become a base64 source with its media type", path,
-                              show({"type": "base64", "media_type": media_type}),
-                              show({k: source.get(k) for k in ("type", "media_type")}))
+                yield Finding(
+                    name,
+                    "a data URI did not become a base64 source with its media type",
+                    path,
+                    show({"type": "base64", "media_type": media_type}),
+                    show({k: source.get(k) for k in ("type", "media_type")}),
+                )
             elif not _same_data(data, source.get("data")):
-                yield Finding(name, "the image data changed on the way", f"{path}.data", data[:60] + "...",
-                              show(source.get("data")))
+                yield Finding(
+                    name,
+                    "the image data changed on the way",
+                    f"{path}.data",
+                    data[:60] + "...",
+                    show(source.get("data")),
+                )
         elif source != {"type": "url", "url": url}:
-            yield Finding(name, "an image URL did not become a url source", path, show({"type": "url", "url": url}),
-                          show(source))
+            yield Finding(
+                name, "an image URL did not become a url source", path, show({"type": "url", "url": url}), show(source)
+            )

@@ -31,8 +31,11 @@ def _upstream_tools(body: dict[str, Any]) -> list[Any]:
     return tools if isinstance(tools, list) else []
 
 
-@check("translation.tools", feature="translation", summary="tool definitions become tools with name, description "
-       "and input_schema equal to the function's parameters")
+@check(
+    "translation.tools",
+    feature="translation",
+    summary="tool definitions become tools with name, description and input_schema equal to the function's parameters",
+)
 def tools(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body, name = upstream_body(expect), "translation.tools"
     if body is None:
@@ -42,8 +45,13 @@ def tools(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if wanted and not observed and choice == "none":
         return  # leaving the tools out is one correct way to say "none"
     if len(observed) != len(wanted):
-        yield Finding(name, f"{len(wanted)} tool definitions became {len(observed)} upstream", f"{UP}.tools",
-                      show([f.get("name") for f in wanted]), show(observed))
+        yield Finding(
+            name,
+            f"{len(wanted)} tool definitions became {len(observed)} upstream",
+            f"{UP}.tools",
+            show([f.get("name") for f in wanted]),
+            show(observed),
+        )
         return
     for i, (function, tool) in enumerate(zip(wanted, observed, strict=True)):
         yield from _tool(function, tool, f"{UP}.tools[{i}]")
@@ -55,22 +63,38 @@ def _tool(function: dict[str, Any], tool: Any, path: str) -> Iterator[Finding]:
         yield Finding(name, "an upstream tool is not an object", path, "{name, description, input_schema}", show(tool))
         return
     if "function" in tool or "parameters" in tool:
-        yield Finding(name, "the tool was forwarded in OpenAI's shape", path, "{name, description, input_schema}",
-                      show(tool))
+        yield Finding(
+            name, "the tool was forwarded in OpenAI's shape", path, "{name, description, input_schema}", show(tool)
+        )
         return
     if tool.get("name") != function.get("name"):
         yield Finding(name, "the tool name changed", f"{path}.name", show(function.get("name")), show(tool.get("name")))
     if "description" in function and tool.get("description") != function["description"]:
-        yield Finding(name, "the tool description changed", f"{path}.description", show(function["description"]),
-                      show(tool.get("description")))
+        yield Finding(
+            name,
+            "the tool description changed",
+            f"{path}.description",
+            show(function["description"]),
+            show(tool.get("description")),
+        )
     schema, parameters = tool.get("input_schema"), function.get("parameters")
     if parameters is None:
         if not isinstance(schema, dict) or schema.get("type") != "object" or schema.get("properties"):
-            yield Finding(name, "a function without parameters needs an empty object input_schema",
-                          f"{path}.input_schema", '{"type": "object"}', show(schema))
+            yield Finding(
+                name,
+                "a function without parameters needs an empty object input_schema",
+                f"{path}.input_schema",
+                '{"type": "object"}',
+                show(schema),
+            )
     elif schema != parameters:
-        yield Finding(name, "input_schema is not the function's parameters", f"{path}.input_schema", show(parameters),
-                      show(schema))
+        yield Finding(
+            name,
+            "input_schema is not the function's parameters",
+            f"{path}.input_schema",
+            show(parameters),
+            show(schema),
+        )
 
 
 def expected_choice(choice: Any) -> list[Any]:
@@ -87,8 +111,12 @@ def expected_choice(choice: Any) -> list[Any]:
     return []
 
 
-@check("translation.tool_choice", feature="translation", summary="tool_choice auto/none/required/named becomes "
-       "auto/none/any/tool; parallel_tool_calls false becomes disable_parallel_tool_use")
+@check(
+    "translation.tool_choice",
+    feature="translation",
+    summary="tool_choice auto/none/required/named becomes "
+    "auto/none/any/tool; parallel_tool_calls false becomes disable_parallel_tool_use",
+)
 def tool_choice(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body, name = upstream_body(expect), "translation.tool_choice"
     if body is None or not _functions(ex):
@@ -104,12 +132,23 @@ def tool_choice(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         yield Finding(name, f"tool_choice {show(asked)} was not mapped", f"{UP}.tool_choice", shown, show(choice))
     disabled = isinstance(choice, dict) and choice.get("disable_parallel_tool_use") is True
     if request.get("parallel_tool_calls") is False and asked != "none" and not disabled:
-        yield Finding(name, "parallel_tool_calls false was not mapped", f"{UP}.tool_choice.disable_parallel_tool_use",
-                      "true", show(choice))
+        yield Finding(
+            name,
+            "parallel_tool_calls false was not mapped",
+            f"{UP}.tool_choice.disable_parallel_tool_use",
+            "true",
+            show(choice),
+        )
     if request.get("parallel_tool_calls") is not False and disabled:
-        yield Finding(name, "parallel tool use was disabled although the client allows it",
-                      f"{UP}.tool_choice.disable_parallel_tool_use", "false or absent", "true")
+        yield Finding(
+            name,
+            "parallel tool use was disabled although the client allows it",
+            f"{UP}.tool_choice.disable_parallel_tool_use",
+            "false or absent",
+            "true",
+        )
     for field in ("parallel_tool_calls", "functions", "function_call"):
         if field in body:
-            yield Finding(name, f"the OpenAI field {field} was forwarded as is", f"{UP}.{field}", "(absent)",
-                          show(body[field]))
+            yield Finding(
+                name, f"the OpenAI field {field} was forwarded as is", f"{UP}.{field}", "(absent)", show(body[field])
+            )

@@ -55,8 +55,12 @@ def clean_ending(ex: Exchange) -> str:
     return "data: [DONE] without an error frame" if ex.done_count and not ex.error else ""
 
 
-@check("upstream.error_status", feature="upstream_faults", summary="an upstream error before any byte becomes an "
-       "OpenAI error with a fitting status (expect upstream_status), never a 200")
+@check(
+    "upstream.error_status",
+    feature="upstream_faults",
+    summary="an upstream error before any byte becomes an "
+    "OpenAI error with a fitting status (expect upstream_status), never a 200",
+)
 def error_status(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     name, upstream = "upstream.error_status", int(expect["upstream_status"])
     wanted = accepted_statuses(expect.get("profile"), upstream)
@@ -70,14 +74,22 @@ def error_status(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         yield Finding(name, f"an upstream {upstream} became a {ex.status}", "$", shown, str(ex.status))
 
 
-@check("upstream.retry_after", feature="upstream_faults", summary="the upstream's Retry-After reaches the client "
-       "(expect upstream_retry_after)")
+@check(
+    "upstream.retry_after",
+    feature="upstream_faults",
+    summary="the upstream's Retry-After reaches the client (expect upstream_retry_after)",
+)
 def retry_after(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     wanted = str(expect["upstream_retry_after"])
     observed = ex.headers.get("retry-after")
     if observed is None:
-        yield Finding("upstream.retry_after", f"the upstream's Retry-After: {wanted} was dropped", "retry-after",
-                      wanted, "(absent)")
+        yield Finding(
+            "upstream.retry_after",
+            f"the upstream's Retry-After: {wanted} was dropped",
+            "retry-after",
+            wanted,
+            "(absent)",
+        )
         return
     try:
         same = float(observed) == float(wanted)
@@ -87,30 +99,53 @@ def retry_after(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         yield Finding("upstream.retry_after", "Retry-After is not the upstream's", "retry-after", wanted, observed)
 
 
-@check("upstream.error_frame", feature="upstream_faults", summary="a stream the upstream broke off with an error "
-       "carries an OpenAI error frame {error: {message, ...}} (or the request fails with an error status)")
+@check(
+    "upstream.error_frame",
+    feature="upstream_faults",
+    summary="a stream the upstream broke off with an error "
+    "carries an OpenAI error frame {error: {message, ...}} (or the request fails with an error status)",
+)
 def error_frame(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     name = "upstream.error_frame"
     if ex.status is None or (ex.status != 200 and ex.status >= 400):
         return  # an error status says it as well
     frames = error_frames(ex)
     if not frames:
-        yield Finding(name, "the upstream's error did not reach the client as an error frame", "$.chunks",
-                      'data: {"error": {"message": ...}}', clean_ending(ex) or ex.error or "no error frame")
+        yield Finding(
+            name,
+            "the upstream's error did not reach the client as an error frame",
+            "$.chunks",
+            'data: {"error": {"message": ...}}',
+            clean_ending(ex) or ex.error or "no error frame",
+        )
         return
     position, error = frames[0]
     if not isinstance(error, dict) or not isinstance(error.get("message"), str) or not error["message"]:
-        yield Finding(name, "the error frame is not {error: {message, type, ...}}", f"$.chunks[{position}].error",
-                      "an object with a message", show(error))
+        yield Finding(
+            name,
+            "the error frame is not {error: {message, type, ...}}",
+            f"$.chunks[{position}].error",
+            "an object with a message",
+            show(error),
+        )
 
 
-@check("upstream.no_clean_ending", feature="upstream_faults", summary="a broken upstream answer never reaches the "
-       "client as complete: no finish_reason, no [DONE] without an error frame, no 200 body")
+@check(
+    "upstream.no_clean_ending",
+    feature="upstream_faults",
+    summary="a broken upstream answer never reaches the "
+    "client as complete: no finish_reason, no [DONE] without an error frame, no 200 body",
+)
 def no_clean_ending(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     looks = clean_ending(ex)
     if looks:
-        yield Finding("upstream.no_clean_ending", "a broken upstream answer was passed off as complete", "$",
-                      "an error frame, an error status or a cut connection", f"{looks}; text {show(ex.text())}")
+        yield Finding(
+            "upstream.no_clean_ending",
+            "a broken upstream answer was passed off as complete",
+            "$",
+            "an error frame, an error status or a cut connection",
+            f"{looks}; text {show(ex.text())}",
+        )
 
 
 def signalled_at(ex: Exchange) -> float | None:
@@ -126,35 +161,64 @@ def signalled_at(ex: Exchange) -> float | None:
     return None
 
 
-@check("upstream.timeout", feature="upstream_faults", summary="a stalled upstream ends in an error within the "
-       "gateway's timeout (expect upstream_timeout_s, slack_s): 408/504 before the answer, an error frame in a stream")
+@check(
+    "upstream.timeout",
+    feature="upstream_faults",
+    summary="a stalled upstream ends in an error within the "
+    "gateway's timeout (expect upstream_timeout_s, slack_s): 408/504 before the answer, an error frame in a stream",
+)
 def timeout(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     name, limit = "upstream.timeout", float(expect["upstream_timeout_s"]) + float(expect.get("slack_s", 2.0))
     looks = clean_ending(ex)
     if looks:
-        yield Finding(name, "the gateway waited out the stalled upstream: no timeout", "$",
-                      f"an error within {limit:g} s", f"{looks} after {ex.t_end - ex.t_start:.1f} s")
+        yield Finding(
+            name,
+            "the gateway waited out the stalled upstream: no timeout",
+            "$",
+            f"an error within {limit:g} s",
+            f"{looks} after {ex.t_end - ex.t_start:.1f} s",
+        )
         return
     at = signalled_at(ex)
     if at is None:
-        yield Finding(name, "the client gave up before the gateway reported the stall", "$",
-                      f"an error within {limit:g} s", f"{ex.error} after {ex.t_end - ex.t_start:.1f} s")
+        yield Finding(
+            name,
+            "the client gave up before the gateway reported the stall",
+            "$",
+            f"an error within {limit:g} s",
+            f"{ex.error} after {ex.t_end - ex.t_start:.1f} s",
+        )
         return
     if at > limit:
         yield Finding(name, "the timeout came later than the gateway's own", "$", f"within {limit:g} s", f"{at:.1f} s")
     statuses = _statuses(expect.get("profile"), "upstream_timeout_status", DEFAULT_TIMEOUT_STATUSES)
     if ex.status != 200 and ex.status not in statuses:
-        yield Finding(name, f"a timeout answered with status {ex.status}", "$",
-                      " or ".join(map(str, statuses)), str(ex.status))
+        yield Finding(
+            name, f"a timeout answered with status {ex.status}", "$", " or ".join(map(str, statuses)), str(ex.status)
+        )
 
 
-@check("upstream.cancelled", feature="upstream_faults", summary="a client that leaves mid-stream makes the gateway "
-       "cancel its upstream request (the upstream journal shows it cancelled; expect upstream, waited_s)")
+@check(
+    "upstream.cancelled",
+    feature="upstream_faults",
+    summary="a client that leaves mid-stream makes the gateway "
+    "cancel its upstream request (the upstream journal shows it cancelled; expect upstream, waited_s)",
+)
 def cancelled(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     entry, waited = expect.get("upstream"), float(expect.get("waited_s", 0.0))
     if not isinstance(entry, dict):
-        yield Finding("upstream.cancelled", "no upstream request carried the test's marker", "upstream",
-                      "one streamed upstream request", "none")
+        yield Finding(
+            "upstream.cancelled",
+            "no upstream request carried the test's marker",
+            "upstream",
+            "one streamed upstream request",
+            "none",
+        )
     elif entry.get("outcome") != "cancelled":
-        yield Finding("upstream.cancelled", "the gateway kept the upstream request running after the client left",
-                      "upstream.outcome", f"cancelled within {waited:g} s", show(entry.get("outcome")))
+        yield Finding(
+            "upstream.cancelled",
+            "the gateway kept the upstream request running after the client left",
+            "upstream.outcome",
+            f"cancelled within {waited:g} s",
+            show(entry.get("outcome")),
+        )

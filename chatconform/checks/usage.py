@@ -31,8 +31,9 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-@check("usage.present", feature="usage", summary="usage is present with integer prompt, completion and total "
-       "tokens ≥ 0")
+@check(
+    "usage.present", feature="usage", summary="usage is present with integer prompt, completion and total tokens ≥ 0"
+)
 def present(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = usage(ex)
     if not isinstance(found, dict):
@@ -40,25 +41,43 @@ def present(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         return
     for name, value in counts(found).items():
         if not _is_count(value):
-            yield Finding("usage.present", f"{name} is not an integer ≥ 0", f"{_path(ex)}.{name}", "integer ≥ 0",
-                          show(found.get(name)) if name in found else "(absent)")
+            yield Finding(
+                "usage.present",
+                f"{name} is not an integer ≥ 0",
+                f"{_path(ex)}.{name}",
+                "integer ≥ 0",
+                show(found.get(name)) if name in found else "(absent)",
+            )
 
 
 @check("usage.total", feature="usage", summary="prompt_tokens + completion_tokens = total_tokens")
 def total(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     c = counts(usage(ex))
     if all(_is_count(v) for v in c.values()) and c["prompt_tokens"] + c["completion_tokens"] != c["total_tokens"]:
-        yield Finding("usage.total", "total_tokens is not prompt_tokens + completion_tokens", _path(ex),
-                      str(c["prompt_tokens"] + c["completion_tokens"]), str(c["total_tokens"]))
+        yield Finding(
+            "usage.total",
+            "total_tokens is not prompt_tokens + completion_tokens",
+            _path(ex),
+            str(c["prompt_tokens"] + c["completion_tokens"]),
+            str(c["total_tokens"]),
+        )
 
 
-@check("usage.same_as", feature="usage", summary="usage equals the usage of the same request delivered the other "
-       "way (expect `usage`)")
+@check(
+    "usage.same_as",
+    feature="usage",
+    summary="usage equals the usage of the same request delivered the other way (expect `usage`)",
+)
 def same_as(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed, wanted = counts(usage(ex)), counts(expect["usage"])
     if observed != wanted:
-        yield Finding("usage.same_as", "usage differs from the same request delivered the other way", _path(ex),
-                      show(wanted), show(observed))
+        yield Finding(
+            "usage.same_as",
+            "usage differs from the same request delivered the other way",
+            _path(ex),
+            show(wanted),
+            show(observed),
+        )
 
 
 def cost_usd(profile: Profile, model_id: str, found: Any) -> float | None:

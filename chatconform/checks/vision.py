@@ -31,8 +31,13 @@ def colour(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     path = text_path(ex)
     missing = [c for c in wanted if not names_colour(text, c)]
     if missing:
-        yield Finding("vision.colour", "the answer does not name the image's dominant colour", path,
-                      "mentions " + ", ".join(missing), text or "(empty)")
+        yield Finding(
+            "vision.colour",
+            "the answer does not name the image's dominant colour",
+            path,
+            "mentions " + ", ".join(missing),
+            text or "(empty)",
+        )
 
 
 @check("vision.described", feature="vision", summary="an image the target fetched itself gets a non-empty answer")

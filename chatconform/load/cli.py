@@ -35,22 +35,38 @@ USAGE_ERROR = 2
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="target API base, e.g. https://gw.example/v1 (default: the built-in mock)")
-    parser.add_argument("-u", "--users", type=int, help="concurrent users (default 10; open loop: enough for "
-                                                        "4 s of latency at --rate)")
+    parser.add_argument(
+        "-u", "--users", type=int, help="concurrent users (default 10; open loop: enough for 4 s of latency at --rate)"
+    )
     parser.add_argument("-r", "--spawn-rate", type=float, help="users started per second (default: all within 1 s)")
-    parser.add_argument("-t", "--run-time", default=DEFAULT_RUN_TIME,
-                        help=f"run time, e.g. 30s, 5m (default {DEFAULT_RUN_TIME}); every run is bounded")
+    parser.add_argument(
+        "-t",
+        "--run-time",
+        default=DEFAULT_RUN_TIME,
+        help=f"run time, e.g. 30s, 5m (default {DEFAULT_RUN_TIME}); every run is bounded",
+    )
     parser.add_argument("--headless", action="store_true", help="no web UI (the default; accepted for Locust habits)")
     parser.add_argument("--headful", action="store_true", help="show Locust's web UI on 127.0.0.1 during the run")
-    parser.add_argument("--scenario", choices=tuple(USER_CLASSES), default="stream",
-                        help="stream (default), chat (not streamed), tools, vision, or mix (see --mix)")
+    parser.add_argument(
+        "--scenario",
+        choices=tuple(USER_CLASSES),
+        default="stream",
+        help="stream (default), chat (not streamed), tools, vision, or mix (see --mix)",
+    )
     parser.add_argument("--workers", type=int, default=0, help="N local Locust worker processes and a master")
-    parser.add_argument("--worker", action="store_true",
-                        help="be a worker for a master on another host (with Locust's --master-host)")
-    parser.add_argument("--sweep", help="loads to step through, e.g. 2,4,8,16: requests/s for an open-loop "
-                                        "--arrival, else users; stops at the first step that misses the SLO")
-    parser.add_argument("--stop-timeout", type=float,
-                        help="seconds that in-flight requests get to finish at the end (default: --request-timeout)")
+    parser.add_argument(
+        "--worker", action="store_true", help="be a worker for a master on another host (with Locust's --master-host)"
+    )
+    parser.add_argument(
+        "--sweep",
+        help="loads to step through, e.g. 2,4,8,16: requests/s for an open-loop "
+        "--arrival, else users; stops at the first step that misses the SLO",
+    )
+    parser.add_argument(
+        "--stop-timeout",
+        type=float,
+        help="seconds that in-flight requests get to finish at the end (default: --request-timeout)",
+    )
     add_options(parser, locust=False)
 
 
@@ -62,8 +78,15 @@ def run(args: argparse.Namespace) -> int:
     except (SettingsError, ValueError) as exc:
         print(f"chatconform load: {exc}")
         return USAGE_ERROR
-    report_dir = Path(args.report_dir) if args.report_dir else Path(
-        "reports", "load", time.strftime("%Y%m%d-%H%M%S") + "-" + (f"sweep-{args.scenario}" if plan else args.scenario))
+    report_dir = (
+        Path(args.report_dir)
+        if args.report_dir
+        else Path(
+            "reports",
+            "load",
+            time.strftime("%Y%m%d-%H%M%S") + "-" + (f"sweep-{args.scenario}" if plan else args.scenario),
+        )
+    )
     if args.base_url:
         return _start(args, args.base_url, args.api_key, False, report_dir, plan)
     key = args.api_key or session_key(load_profile(args.target_profile))
@@ -96,8 +119,9 @@ def _validate(args: argparse.Namespace) -> list[float] | None:
     return loads if args.sweep else None
 
 
-def _start(args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path,
-           plan: list[float] | None) -> int:
+def _start(
+    args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path, plan: list[float] | None
+) -> int:
     if plan is None:
         return _launch(args, base_url, key, is_mock, folder, args.rate, args.users).run()
     open_loop = args.arrival != "closed"
@@ -110,14 +134,25 @@ def _start(args: argparse.Namespace, base_url: str, key: str, is_mock: bool, fol
     return sweep.run(plan, step, folder, label)
 
 
-def _launch(args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path, rate: float,
-            users: int | None) -> Launch:
+def _launch(
+    args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path, rate: float, users: int | None
+) -> Launch:
     if users is None:  # open loop: enough users to hold 4 s of latency at the rate
         users = max(10, math.ceil(rate * 4)) if args.arrival != "closed" else 10
     options = {k: v for k, v in vars(args).items() if k not in ("extra",)}
     options["rate"] = rate
-    return Launch(base_url=base_url, api_key=key, is_mock=is_mock, users=users,
-                  spawn_rate=args.spawn_rate or float(users), run_time=args.run_time,
-                  stop_timeout=args.stop_timeout if args.stop_timeout is not None else args.request_timeout,
-                  scenario=args.scenario, report_dir=folder, workers=args.workers, headful=args.headful,
-                  options=options, extra=list(getattr(args, "extra", [])))
+    return Launch(
+        base_url=base_url,
+        api_key=key,
+        is_mock=is_mock,
+        users=users,
+        spawn_rate=args.spawn_rate or float(users),
+        run_time=args.run_time,
+        stop_timeout=args.stop_timeout if args.stop_timeout is not None else args.request_timeout,
+        scenario=args.scenario,
+        report_dir=folder,
+        workers=args.workers,
+        headful=args.headful,
+        options=options,
+        extra=list(getattr(args, "extra", [])),
+    )

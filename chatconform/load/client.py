@@ -51,10 +51,14 @@ class ChatClient:
         url = URL(base_url)
         self.path = url.path.rstrip("/") + "/chat/completions"
         self.timeout_s, self.max_bytes = timeout_s, max_bytes
-        self.http = HTTPClient.from_url(url, concurrency=1, network_timeout=timeout_s, block_size=_BLOCK,
-                                        connection_timeout=min(10.0, timeout_s))
-        self.headers = {"authorization": f"Bearer {api_key}", "content-type": "application/json",
-                        "accept": "application/json, text/event-stream"}
+        self.http = HTTPClient.from_url(
+            url, concurrency=1, network_timeout=timeout_s, block_size=_BLOCK, connection_timeout=min(10.0, timeout_s)
+        )
+        self.headers = {
+            "authorization": f"Bearer {api_key}",
+            "content-type": "application/json",
+            "accept": "application/json, text/event-stream",
+        }
 
     def close(self) -> None:
         self.http.close()

@@ -63,37 +63,68 @@ def _run_info(environment: Any, settings: Settings, stopped_by: str | None, wall
     started = datetime.fromtimestamp(wall, UTC)
     scenarios = sorted({getattr(cls, "scenario", cls.__name__) for cls in environment.user_classes})
     is_master = isinstance(environment.runner, MasterRunner)
-    load = {"arrival": settings.arrival, "users": options.num_users, "spawn_rate": options.spawn_rate,
-            "rate": settings.rate if settings.arrival != "closed" else None, "stages": options.stages or None}
-    bounds = {"run_time_s": options.run_time, "max_requests": settings.max_requests,
-              "request_timeout_s": settings.request_timeout_s, "stop_timeout_s": environment.stop_timeout,
-              "max_response_bytes": MAX_RESPONSE_BYTES}
+    load = {
+        "arrival": settings.arrival,
+        "users": options.num_users,
+        "spawn_rate": options.spawn_rate,
+        "rate": settings.rate if settings.arrival != "closed" else None,
+        "stages": options.stages or None,
+    }
+    bounds = {
+        "run_time_s": options.run_time,
+        "max_requests": settings.max_requests,
+        "request_timeout_s": settings.request_timeout_s,
+        "stop_timeout_s": environment.stop_timeout,
+        "max_response_bytes": MAX_RESPONSE_BYTES,
+    }
     default_stop = "stages" if environment.shape_class is not None else "run_time"
     is_mock = os.environ.get(MOCK_ENV) == "1"
     return summary.RunInfo(
-        id=started.strftime("%Y%m%d-%H%M%S") + "-" + "+".join(scenarios), started_at=started.isoformat(),
-        target="built-in mock" if is_mock else str(environment.host), is_mock=is_mock,
-        profile=settings.profile.name, models=[m.id for m in settings.models], scenario="+".join(scenarios),
-        load=load, bounds=bounds, stopped_by=stopped_by or default_stop,
-        workers=int(options.expect_workers or 0) if is_master else 0, locust_version=locust.__version__)
+        id=started.strftime("%Y%m%d-%H%M%S") + "-" + "+".join(scenarios),
+        started_at=started.isoformat(),
+        target="built-in mock" if is_mock else str(environment.host),
+        is_mock=is_mock,
+        profile=settings.profile.name,
+        models=[m.id for m in settings.models],
+        scenario="+".join(scenarios),
+        load=load,
+        bounds=bounds,
+        stopped_by=stopped_by or default_stop,
+        workers=int(options.expect_workers or 0) if is_master else 0,
+        locust_version=locust.__version__,
+    )
 
 
 def _terminal(result: dict[str, Any], page: Path) -> str:
     req, thr, m = result["requests"], result["throughput"], result["metrics"]
     failed = ", ".join(f"{k}: {n}" for k, n in req["failed"].items()) or "none"
-    lines = [f"chatconform load: {req['sent']} sent, {req['succeeded']} succeeded, {req['failed_total']} failed "
-             f"({failed}), {req['interrupted']} interrupted"]
-    cells = [f"{name.upper()} p50 {_ms(m[name + '_ms']['p50'])} p95 {_ms(m[name + '_ms']['p95'])}"
-             for name in ("ttft", "itl", "tpot", "e2e")]
+    lines = [
+        f"chatconform load: {req['sent']} sent, {req['succeeded']} succeeded, {req['failed_total']} failed "
+        f"({failed}), {req['interrupted']} interrupted"
+    ]
+    cells = [
+        f"{name.upper()} p50 {_ms(m[name + '_ms']['p50'])} p95 {_ms(m[name + '_ms']['p95'])}"
+        for name in ("ttft", "itl", "tpot", "e2e")
+    ]
     lines.append("  " + " | ".join(cells))
-    lines.append(f"  {_num(thr['requests_per_s'])} requests/s, {_num(thr['output_tokens_per_s'])} output tokens/s "
-                 f"over {thr['duration_s']:.1f} s")
+    lines.append(
+        f"  {_num(thr['requests_per_s'])} requests/s, {_num(thr['output_tokens_per_s'])} output tokens/s "
+        f"over {thr['duration_s']:.1f} s"
+    )
     lag = m["send_lag_ms"]
     if lag["count"] and (lag["p99"] or 0) > LATE_MS:
-        lines.append(f"  warning: open-loop sends ran late (p99 {lag['p99']:.1f} ms): the generator was "
-                     "saturated; raise --users")
-    lines.append(slo.describe(slo.Verdict(result["slo"]["passed"], result["slo"]["thresholds"],
-                                          [slo.Violation(**v) for v in result["slo"]["violations"]])))
+        lines.append(
+            f"  warning: open-loop sends ran late (p99 {lag['p99']:.1f} ms): the generator was saturated; raise --users"
+        )
+    lines.append(
+        slo.describe(
+            slo.Verdict(
+                result["slo"]["passed"],
+                result["slo"]["thresholds"],
+                [slo.Violation(**v) for v in result["slo"]["violations"]],
+            )
+        )
+    )
     lines.append(f"report: {page}")
     return "\n".join(lines)
 

@@ -100,8 +100,9 @@ def _on_init(environment: Any, **_: Any) -> None:
         return
     needs_mock = not environment.host and not any(getattr(cls, "host", None) for cls in environment.user_classes)
     try:  # fail before the first request (and before a mock starts), not in every worker
-        Settings.from_options(Namespace(**{**vars(options), "api_key": options.api_key or "mock"}) if needs_mock
-                              else options)
+        Settings.from_options(
+            Namespace(**{**vars(options), "api_key": options.api_key or "mock"}) if needs_mock else options
+        )
     except SettingsError as exc:
         raise SystemExit(f"chatconform load: {exc}") from None
     if needs_mock:
@@ -123,8 +124,12 @@ def _on_test_start(environment: Any, **_: Any) -> None:
     if isinstance(runner, WorkerRunner):
         count = max(1, int(getattr(environment.parsed_options, "expect_workers", 1) or 1))
         if not 0 <= runner.worker_index < count:
-            log.warning("worker index %d but --expect-workers %d: open-loop slots and --max-requests shares "
-                        "overlap; start the master with the real number of workers", runner.worker_index, count)
+            log.warning(
+                "worker index %d but --expect-workers %d: open-loop slots and --max-requests shares "
+                "overlap; start the master with the real number of workers",
+                runner.worker_index,
+                count,
+            )
         _p.runtime = Runtime(settings, min(max(runner.worker_index, 0), count - 1), count)
     else:
         _p.runtime = Runtime(settings)
@@ -162,8 +167,11 @@ def _on_test_stop(environment: Any, **_: Any) -> None:
         runner.send_message(STOP, None, client_id)
     timeout = float(environment.stop_timeout or 0) + FINAL_GRACE_S
     if _p.awaiting and not _p.finals.wait(timeout):
-        log.error("%d worker(s) sent no final figures within %.0f s: the summary misses their last requests",
-                  len(_p.awaiting), timeout)
+        log.error(
+            "%d worker(s) sent no final figures within %.0f s: the summary misses their last requests",
+            len(_p.awaiting),
+            timeout,
+        )
 
 
 def _on_stop_request(environment: Any, msg: Any, **_: Any) -> None:

@@ -21,8 +21,13 @@ from chatconform.load.options import API_KEY_ENV, MOCK_ENV, OPTIONS
 HERE = Path(__file__).resolve().parent
 LOCUSTFILE = HERE / "locustfile.py"
 STAGES_LOCUSTFILE = HERE / "stages_locustfile.py"
-USER_CLASSES = {"stream": "StreamingChatUser", "chat": "NonStreamingChatUser", "tools": "ToolCallUser",
-                "vision": "VisionUser", "mix": "MixUser"}
+USER_CLASSES = {
+    "stream": "StreamingChatUser",
+    "chat": "NonStreamingChatUser",
+    "tools": "ToolCallUser",
+    "vision": "VisionUser",
+    "mix": "MixUser",
+}
 
 
 @dataclass
@@ -43,15 +48,42 @@ class Launch:
 
     def command(self) -> list[str]:
         files = str(LOCUSTFILE) + (f",{STAGES_LOCUSTFILE}" if self.options.get("stages") else "")
-        cmd = [sys.executable, "-m", "locust", "-f", files, "--host", self.base_url,
-               "-u", str(self.users), "-r", f"{self.spawn_rate:g}", "-t", self.run_time,
-               "--stop-timeout", f"{self.stop_timeout:g}", "--report-dir", str(self.report_dir),
-               "--html", str(self.report_dir / "locust.html"), "--csv", str(self.report_dir / "locust")]
+        cmd = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            files,
+            "--host",
+            self.base_url,
+            "-u",
+            str(self.users),
+            "-r",
+            f"{self.spawn_rate:g}",
+            "-t",
+            self.run_time,
+            "--stop-timeout",
+            f"{self.stop_timeout:g}",
+            "--report-dir",
+            str(self.report_dir),
+            "--html",
+            str(self.report_dir / "locust.html"),
+            "--csv",
+            str(self.report_dir / "locust"),
+        ]
         cmd += ["--autostart", "--autoquit", "30", "--web-host", "127.0.0.1"] if self.headful else ["--headless"]
         if self.workers:
             port = free_port()
-            cmd += ["--processes", str(self.workers), "--master-bind-host", "127.0.0.1",
-                    "--master-bind-port", str(port), "--master-port", str(port)]
+            cmd += [
+                "--processes",
+                str(self.workers),
+                "--master-bind-host",
+                "127.0.0.1",
+                "--master-bind-port",
+                str(port),
+                "--master-port",
+                str(port),
+            ]
         cmd += forwarded(self.options)
         return [*cmd, *self.extra, USER_CLASSES[self.scenario]]
 

@@ -114,14 +114,23 @@ class Sketch:
 
     def to_wire(self) -> dict[str, Any]:
         """A JSON- and msgpack-safe form (string keys) for worker reports."""
-        return {"bins": {str(k): n for k, n in self.bins.items()}, "zeros": self.zeros, "count": self.count,
-                "total": self.total, "low": self.low if self.count else None,
-                "high": self.high if self.count else None}
+        return {
+            "bins": {str(k): n for k, n in self.bins.items()},
+            "zeros": self.zeros,
+            "count": self.count,
+            "total": self.total,
+            "low": self.low if self.count else None,
+            "high": self.high if self.count else None,
+        }
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Sketch:
-        sketch = cls({int(k): int(n) for k, n in data["bins"].items()}, int(data["zeros"]), int(data["count"]),
-                     float(data["total"]))
+        sketch = cls(
+            {int(k): int(n) for k, n in data["bins"].items()},
+            int(data["zeros"]),
+            int(data["count"]),
+            float(data["total"]),
+        )
         if sketch.count:
             sketch.low, sketch.high = float(data["low"]), float(data["high"])
         return sketch

@@ -39,38 +39,91 @@ class Option:
 
 
 OPTIONS = (
-    Option(("--api-key",), {"default": None, "help": f"API key (or set {API_KEY_ENV}); never written anywhere"},
-           env=API_KEY_ENV, secret=True),
+    Option(
+        ("--api-key",),
+        {"default": None, "help": f"API key (or set {API_KEY_ENV}); never written anywhere"},
+        env=API_KEY_ENV,
+        secret=True,
+    ),
     # Locust's own --profile (a label for test runs) is taken: Locust sees this one as --target-profile.
-    Option(("--profile",), {"default": "tokenhub", "dest": "target_profile", "metavar": "PROFILE",
-                            "help": "built-in profile name or TOML file (default tokenhub)"},
-           locust_flag="--target-profile"),
-    Option(("--models",), {"default": "", "help": "comma-separated model IDs, used in turn (default: the "
-                                                  "profile's default model)"}),
-    Option(("--mix",), {"default": DEFAULT_MIX,
-                        "help": f"scenario weights of the mix scenario (default {DEFAULT_MIX})"}),
+    Option(
+        ("--profile",),
+        {
+            "default": "tokenhub",
+            "dest": "target_profile",
+            "metavar": "PROFILE",
+            "help": "built-in profile name or TOML file (default tokenhub)",
+        },
+        locust_flag="--target-profile",
+    ),
+    Option(
+        ("--models",),
+        {"default": "", "help": "comma-separated model IDs, used in turn (default: the profile's default model)"},
+    ),
+    Option(
+        ("--mix",), {"default": DEFAULT_MIX, "help": f"scenario weights of the mix scenario (default {DEFAULT_MIX})"}
+    ),
     Option(("--prompt-words",), {"type": int, "default": 50, "help": "words of filler in each prompt (default 50)"}),
-    Option(("--output-words",), {"type": int, "default": 100,
-                                 "help": "asked output length in words: 'Write N words' (default 100)"}),
-    Option(("--arrival",), {"choices": ARRIVALS, "default": "closed",
-                            "help": "closed: each user sends when its last request ended; constant or poisson: "
-                                    "open-loop arrivals at --rate requests/s (default closed)"}),
+    Option(
+        ("--output-words",),
+        {"type": int, "default": 100, "help": "asked output length in words: 'Write N words' (default 100)"},
+    ),
+    Option(
+        ("--arrival",),
+        {
+            "choices": ARRIVALS,
+            "default": "closed",
+            "help": "closed: each user sends when its last request ended; constant or poisson: "
+            "open-loop arrivals at --rate requests/s (default closed)",
+        },
+    ),
     Option(("--rate",), {"type": float, "default": 0.0, "help": "open-loop arrival rate, requests/s"}),
-    Option(("--stages",), {"default": "", "help": "load stages USERS:DURATION[:SPAWN_RATE],... e.g. "
-                                                  "'10:30s,50:1m:5' (ramps and steps; with plain locust, add "
-                                                  "loadtests/stages.py to -f)"}),
-    Option(("--max-requests",), {"type": int, "default": DEFAULT_MAX_REQUESTS,
-                                 "help": f"stop after this many requests in all (default {DEFAULT_MAX_REQUESTS})"}),
-    Option(("--request-timeout",), {"type": float, "default": DEFAULT_REQUEST_TIMEOUT_S,
-                                    "help": "seconds allowed for one whole request (default 60)"}),
-    Option(("--slo",), {"action": "append", "default": [], "metavar": "NAME=VALUE",
-                        "help": "objective, repeatable: ttft_p95_ms=800, itl_p99_ms=50, error_rate=0.01, "
-                                "min_output_tokens_per_s=100"}),
+    Option(
+        ("--stages",),
+        {
+            "default": "",
+            "help": "load stages USERS:DURATION[:SPAWN_RATE],... e.g. "
+            "'10:30s,50:1m:5' (ramps and steps; with plain locust, add "
+            "loadtests/stages.py to -f)",
+        },
+    ),
+    Option(
+        ("--max-requests",),
+        {
+            "type": int,
+            "default": DEFAULT_MAX_REQUESTS,
+            "help": f"stop after this many requests in all (default {DEFAULT_MAX_REQUESTS})",
+        },
+    ),
+    Option(
+        ("--request-timeout",),
+        {
+            "type": float,
+            "default": DEFAULT_REQUEST_TIMEOUT_S,
+            "help": "seconds allowed for one whole request (default 60)",
+        },
+    ),
+    Option(
+        ("--slo",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "NAME=VALUE",
+            "help": "objective, repeatable: ttft_p95_ms=800, itl_p99_ms=50, error_rate=0.01, "
+            "min_output_tokens_per_s=100",
+        },
+    ),
     Option(("--slo-file",), {"default": None, "help": "TOML file of objectives ([slo] table)"}),
     Option(("--report-dir",), {"default": None, "help": "where to write the report (default reports/load/<run>)"}),
     Option(("--seed",), {"type": int, "default": 0, "help": "seed for Poisson arrivals and prompt text"}),
-    Option(("--mock-latency",), {"choices": ("realistic", "none"), "default": "realistic",
-                                 "help": "latency of the built-in mock started when no target is given"}),
+    Option(
+        ("--mock-latency",),
+        {
+            "choices": ("realistic", "none"),
+            "default": "realistic",
+            "help": "latency of the built-in mock started when no target is given",
+        },
+    ),
 )
 
 

@@ -19,9 +19,34 @@ from typing import Any
 SCENARIOS = ("stream", "chat", "tools", "vision")
 # Ordinary words with no digits and none of the mock's directive words, so the filler never steers the answer.
 _VOCABULARY = (
-    "river", "stone", "garden", "lantern", "morning", "copper", "meadow", "harbor", "window", "pencil", "orchard",
-    "silver", "candle", "valley", "paper", "forest", "bridge", "cloud", "ladder", "market", "engine", "violet",
-    "thunder", "island", "basket", "mirror", "planet", "feather",
+    "river",
+    "stone",
+    "garden",
+    "lantern",
+    "morning",
+    "copper",
+    "meadow",
+    "harbor",
+    "window",
+    "pencil",
+    "orchard",
+    "silver",
+    "candle",
+    "valley",
+    "paper",
+    "forest",
+    "bridge",
+    "cloud",
+    "ladder",
+    "market",
+    "engine",
+    "violet",
+    "thunder",
+    "island",
+    "basket",
+    "mirror",
+    "planet",
+    "feather",
 )
 WEATHER_TOOL = {
     "type": "function",
@@ -56,8 +81,10 @@ def build(scenario: str, model: str, prompt_words: int, output_words: int, seed:
     body["max_tokens"] = 2 * output_words + 64  # room for a real model's longer words, still a bound
     instruction = f"Write {output_words} words about the text above."
     if scenario == "vision":
-        parts = [{"type": "text", "text": f"{text}\n\nDescribe this image. {instruction}"},
-                 {"type": "image_url", "image_url": {"url": image_data_uri()}}]
+        parts = [
+            {"type": "text", "text": f"{text}\n\nDescribe this image. {instruction}"},
+            {"type": "image_url", "image_url": {"url": image_data_uri()}},
+        ]
         body["messages"] = [{"role": "user", "content": parts}]
     else:
         body["messages"] = [{"role": "user", "content": f"{text}\n\n{instruction}"}]

@@ -28,7 +28,7 @@ def _svg(figure: Any) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
+    return text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
 
 
 def latency_cdfs(sketches: dict[str, Sketch]) -> str | None:
@@ -60,8 +60,12 @@ def over_time(rows: Sequence[dict[str, Any]]) -> str | None:
         return None
     t = [r["t_s"] for r in rows]
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True)
-    for column, label in (("ttft_p50_ms", "TTFT p50"), ("ttft_p95_ms", "TTFT p95"),
-                          ("e2e_p50_ms", "E2E p50"), ("e2e_p95_ms", "E2E p95")):
+    for column, label in (
+        ("ttft_p50_ms", "TTFT p50"),
+        ("ttft_p95_ms", "TTFT p95"),
+        ("e2e_p50_ms", "E2E p50"),
+        ("e2e_p95_ms", "E2E p95"),
+    ):
         values = [r[column] for r in rows]
         if any(v is not None for v in values):
             top.plot(t, [float("nan") if v is None else v for v in values], label=label)
@@ -97,8 +101,9 @@ def sweep(points: Sequence[dict[str, Any]], knee: float | None, load_label: str)
     left.set_title("latency vs load")
     right.plot(x, [p["requests_per_s"] or 0 for p in points], marker="o", label="requests/s")
     twin = right.twinx()
-    twin.plot(x, [p["output_tokens_per_s"] or 0 for p in points], marker="s", color="tab:green",
-              label="output tokens/s")
+    twin.plot(
+        x, [p["output_tokens_per_s"] or 0 for p in points], marker="s", color="tab:green", label="output tokens/s"
+    )
     twin.set_ylabel("output tokens/s")
     twin.set_ylim(bottom=0)
     right.set_ylabel("requests/s")

@@ -131,29 +131,53 @@ class Recorder:
             self.series.setdefault(key, Second()).merge(second)
 
     def to_wire(self) -> dict[str, Any]:
-        counts = {k: getattr(self, k) for k in ("sent", "succeeded", "interrupted", "prompt_tokens",
-                                               "completion_tokens", "estimated_outputs", "cost_usd",
-                                               "first_send", "last_end")}
-        return {**counts, "failed": dict(self.failed),
-                "sketches": {k: s.to_wire() for k, s in self.sketches.items()},
-                "series": {str(k): _second_wire(s) for k, s in self.series.items()}}
+        counts = {
+            k: getattr(self, k)
+            for k in (
+                "sent",
+                "succeeded",
+                "interrupted",
+                "prompt_tokens",
+                "completion_tokens",
+                "estimated_outputs",
+                "cost_usd",
+                "first_send",
+                "last_end",
+            )
+        }
+        return {
+            **counts,
+            "failed": dict(self.failed),
+            "sketches": {k: s.to_wire() for k, s in self.sketches.items()},
+            "series": {str(k): _second_wire(s) for k, s in self.series.items()},
+        }
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Recorder:
-        rec = cls(sketches={k: Sketch.from_wire(s) for k, s in data["sketches"].items()},
-                  failed=Counter({str(k): int(n) for k, n in data["failed"].items()}))
+        rec = cls(
+            sketches={k: Sketch.from_wire(s) for k, s in data["sketches"].items()},
+            failed=Counter({str(k): int(n) for k, n in data["failed"].items()}),
+        )
         for key in ("sent", "succeeded", "interrupted", "prompt_tokens", "completion_tokens", "estimated_outputs"):
             setattr(rec, key, int(data[key]))
         rec.cost_usd, rec.first_send, rec.last_end = float(data["cost_usd"]), data["first_send"], data["last_end"]
         for key, s in data["series"].items():
-            rec.series[int(key)] = Second(s["requests"], s["failed"], s["output_tokens"],
-                                          {k: Sketch.from_wire(v) for k, v in s["sketches"].items()})
+            rec.series[int(key)] = Second(
+                s["requests"],
+                s["failed"],
+                s["output_tokens"],
+                {k: Sketch.from_wire(v) for k, v in s["sketches"].items()},
+            )
         return rec
 
 
 def _second_wire(second: Second) -> dict[str, Any]:
-    return {"requests": second.requests, "failed": second.failed, "output_tokens": second.output_tokens,
-            "sketches": {k: v.to_wire() for k, v in second.sketches.items()}}
+    return {
+        "requests": second.requests,
+        "failed": second.failed,
+        "output_tokens": second.output_tokens,
+        "sketches": {k: v.to_wire() for k, v in second.sketches.items()},
+    }
 
 
 def _pick(choose: Any, a: float | None, b: float | None) -> float | None:

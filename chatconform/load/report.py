@@ -18,8 +18,17 @@ from typing import Any
 from chatconform.load.recorder import Recorder, Second
 from chatconform.redact import redact
 
-SERIES_COLUMNS = ("second", "t_s", "requests", "failed", "output_tokens", "ttft_p50_ms", "ttft_p95_ms",
-                  "e2e_p50_ms", "e2e_p95_ms")
+SERIES_COLUMNS = (
+    "second",
+    "t_s",
+    "requests",
+    "failed",
+    "output_tokens",
+    "ttft_p50_ms",
+    "ttft_p95_ms",
+    "e2e_p50_ms",
+    "e2e_p95_ms",
+)
 LATE_MS = 10.0  # open-loop sends later than this (p99) mean the generator could not keep the schedule
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
@@ -36,10 +45,19 @@ def series_rows(recorder: Recorder) -> list[dict[str, Any]]:
     for second in range(first, last + 1):
         s = recorder.series.get(second) or Second()
         q = {name: sk for name, sk in s.sketches.items()}
-        rows.append({"second": second, "t_s": second - first, "requests": s.requests, "failed": s.failed,
-                     "output_tokens": s.output_tokens, "ttft_p50_ms": q["ttft_ms"].quantile(0.5),
-                     "ttft_p95_ms": q["ttft_ms"].quantile(0.95), "e2e_p50_ms": q["e2e_ms"].quantile(0.5),
-                     "e2e_p95_ms": q["e2e_ms"].quantile(0.95)})
+        rows.append(
+            {
+                "second": second,
+                "t_s": second - first,
+                "requests": s.requests,
+                "failed": s.failed,
+                "output_tokens": s.output_tokens,
+                "ttft_p50_ms": q["ttft_ms"].quantile(0.5),
+                "ttft_p95_ms": q["ttft_ms"].quantile(0.95),
+                "e2e_p50_ms": q["e2e_ms"].quantile(0.5),
+                "e2e_p95_ms": q["e2e_ms"].quantile(0.95),
+            }
+        )
     return rows
 
 
@@ -89,32 +107,60 @@ def _cell(value: Any) -> str:
 
 
 def page(title: str, parts: list[str]) -> str:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>\n")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>\n"
+    )
 
 
 def render(summary: dict[str, Any], figures: list[str]) -> str:
     run, req, thr = summary["run"], summary["requests"], summary["throughput"]
     stats = ("count", "mean", "p50", "p90", "p95", "p99", "max")
     metrics = [[name, *(values[s] for s in stats)] for name, values in summary["metrics"].items()]
-    outcomes = [["succeeded", req["succeeded"]], *([f"failed: {k}", n] for k, n in req["failed"].items()),
-                ["interrupted by the end of the run", req["interrupted"]], ["sent", req["sent"]]]
+    outcomes = [
+        ["succeeded", req["succeeded"]],
+        *([f"failed: {k}", n] for k, n in req["failed"].items()),
+        ["interrupted by the end of the run", req["interrupted"]],
+        ["sent", req["sent"]],
+    ]
     bounds = [[k, v] for k, v in run["bounds"].items()] + [["stopped by", run["stopped_by"]]]
-    about = [["target", run["target"]], ["profile", run["profile"]], ["models", ", ".join(run["models"])],
-             ["scenario", run["scenario"]], *([f"load: {k}", v] for k, v in run["load"].items()),
-             ["workers", run["workers"]], ["started", run["started_at"]]]
+    about = [
+        ["target", run["target"]],
+        ["profile", run["profile"]],
+        ["models", ", ".join(run["models"])],
+        ["scenario", run["scenario"]],
+        *([f"load: {k}", v] for k, v in run["load"].items()),
+        ["workers", run["workers"]],
+        ["started", run["started_at"]],
+    ]
     lag = summary["metrics"]["send_lag_ms"]
-    late = (f"<p class='fail'>Open-loop sends ran late (p99 {lag['p99']:.1f} ms after their intended time): the "
-            "generator, not only the target, was saturated; raise --users or add --workers.</p>"
-            if lag["count"] and (lag["p99"] or 0) > LATE_MS else "")
-    parts = [f"<h1>chatconform load report: {html.escape(run['id'])}</h1>", verdict_html(summary["slo"]), late,
-             "<h2>Run</h2>", table(["", ""], about), "<h2>Bounds</h2>", table(["bound", "value"], bounds),
-             "<h2>Latency (ms) and per-request output tokens/s</h2>", table(["metric", *stats], metrics),
-             f"<p>Percentiles: {html.escape(summary['percentiles']['method'])}, relative error "
-             f"{summary['percentiles']['relative_error']:g}.</p>",
-             "<h2>Requests</h2>", table(["outcome", "count"], outcomes),
-             "<h2>Throughput</h2>", table(["", ""], [[k, v] for k, v in thr.items()]
-                                          + [["output tokens", summary["tokens"]["completion"]],
-                                             ["cost (USD)", summary["cost_usd"]]]),
-             "<h2>Figures</h2>", *(f"<div class='fig'>{f}</div>" for f in figures)]
+    late = (
+        f"<p class='fail'>Open-loop sends ran late (p99 {lag['p99']:.1f} ms after their intended time): the "
+        "generator, not only the target, was saturated; raise --users or add --workers.</p>"
+        if lag["count"] and (lag["p99"] or 0) > LATE_MS
+        else ""
+    )
+    parts = [
+        f"<h1>chatconform load report: {html.escape(run['id'])}</h1>",
+        verdict_html(summary["slo"]),
+        late,
+        "<h2>Run</h2>",
+        table(["", ""], about),
+        "<h2>Bounds</h2>",
+        table(["bound", "value"], bounds),
+        "<h2>Latency (ms) and per-request output tokens/s</h2>",
+        table(["metric", *stats], metrics),
+        f"<p>Percentiles: {html.escape(summary['percentiles']['method'])}, relative error "
+        f"{summary['percentiles']['relative_error']:g}.</p>",
+        "<h2>Requests</h2>",
+        table(["outcome", "count"], outcomes),
+        "<h2>Throughput</h2>",
+        table(
+            ["", ""],
+            [[k, v] for k, v in thr.items()]
+            + [["output tokens", summary["tokens"]["completion"]], ["cost (USD)", summary["cost_usd"]]],
+        ),
+        "<h2>Figures</h2>",
+        *(f"<div class='fig'>{f}</div>" for f in figures),
+    ]
     return page(f"chatconform load {run['id']}", parts)

@@ -54,9 +54,20 @@ class Settings:
         except ValueError as exc:  # ProfileError, SLOError and bad --mix are all ValueErrors
             raise SettingsError(str(exc)) from exc
         models = [_model(profile, m) for m in split_models(options.models)] or [profile.default_model]
-        settings = cls(options.api_key or "", profile, models, mix, options.prompt_words, options.output_words,
-                       options.arrival, options.rate, options.max_requests, options.request_timeout, limits,
-                       options.seed)
+        settings = cls(
+            options.api_key or "",
+            profile,
+            models,
+            mix,
+            options.prompt_words,
+            options.output_words,
+            options.arrival,
+            options.rate,
+            options.max_requests,
+            options.request_timeout,
+            limits,
+            options.seed,
+        )
         settings.check()
         return settings
 
@@ -100,8 +111,9 @@ class Runtime:
         mine = share(s.max_requests, self.index, self.count)
         self.budget = Budget(mine)
         if s.arrival != "closed":
-            self.schedule = ArrivalSchedule(s.arrival, s.rate, time.perf_counter(), s.max_requests,
-                                            self.index, self.count, s.seed)
+            self.schedule = ArrivalSchedule(
+                s.arrival, s.rate, time.perf_counter(), s.max_requests, self.index, self.count, s.seed
+            )
         self._models = itertools.cycle(s.models)
         self._seeds = itertools.count(s.seed * 1_000_003 + self.index, self.count)
 
@@ -116,8 +128,10 @@ class Runtime:
         pool = self._bodies.get((scenario, model.id))
         if pool is None:
             s = self.settings
-            pool = [orjson.dumps(payloads.build(scenario, model.id, s.prompt_words, s.output_words, next(self._seeds)))
-                    for _ in range(BODY_POOL)]
+            pool = [
+                orjson.dumps(payloads.build(scenario, model.id, s.prompt_words, s.output_words, next(self._seeds)))
+                for _ in range(BODY_POOL)
+            ]
             self._bodies[(scenario, model.id)] = pool
         self._turn += 1
         return pool[self._turn % BODY_POOL]

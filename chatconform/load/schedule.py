@@ -33,8 +33,9 @@ class Slot:
 
 
 class ArrivalSchedule:
-    def __init__(self, kind: str, rate: float, start: float, limit: int,
-                 index: int = 0, count: int = 1, seed: int = 0) -> None:
+    def __init__(
+        self, kind: str, rate: float, start: float, limit: int, index: int = 0, count: int = 1, seed: int = 0
+    ) -> None:
         if kind not in ARRIVALS[1:]:
             raise ValueError(f"arrival {kind!r}: an open-loop schedule is constant or poisson")
         if rate <= 0:

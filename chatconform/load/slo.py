@@ -46,8 +46,11 @@ class Verdict:
     violations: list[Violation]
 
     def to_json(self) -> dict[str, Any]:
-        return {"passed": self.passed, "thresholds": self.thresholds,
-                "violations": [asdict(v) for v in self.violations]}
+        return {
+            "passed": self.passed,
+            "thresholds": self.thresholds,
+            "violations": [asdict(v) for v in self.violations],
+        }
 
 
 def check_name(name: str) -> None:

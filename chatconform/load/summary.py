@@ -58,8 +58,11 @@ def build(recorder: Recorder, run: RunInfo, limits: dict[str, float]) -> dict[st
         "percentiles": {"method": "log-bucket histogram, nearest rank", "relative_error": RELATIVE_ERROR},
         "requests": _requests(recorder),
         "throughput": _throughput(recorder),
-        "tokens": {"prompt": recorder.prompt_tokens, "completion": recorder.completion_tokens,
-                   "estimated_requests": recorder.estimated_outputs},
+        "tokens": {
+            "prompt": recorder.prompt_tokens,
+            "completion": recorder.completion_tokens,
+            "estimated_requests": recorder.estimated_outputs,
+        },
         "cost_usd": round(recorder.cost_usd, 9),
     }
     summary["slo"] = slo.evaluate(limits, summary).to_json()
@@ -67,25 +70,44 @@ def build(recorder: Recorder, run: RunInfo, limits: dict[str, float]) -> dict[st
 
 
 def _run(run: RunInfo) -> dict[str, Any]:
-    return {"id": run.id, "started_at": run.started_at, "target": run.target, "is_mock": run.is_mock,
-            "profile": run.profile, "models": run.models, "scenario": run.scenario, "load": run.load,
-            "bounds": run.bounds, "stopped_by": run.stopped_by, "workers": run.workers,
-            "locust_version": run.locust_version, **run.extra}
+    return {
+        "id": run.id,
+        "started_at": run.started_at,
+        "target": run.target,
+        "is_mock": run.is_mock,
+        "profile": run.profile,
+        "models": run.models,
+        "scenario": run.scenario,
+        "load": run.load,
+        "bounds": run.bounds,
+        "stopped_by": run.stopped_by,
+        "workers": run.workers,
+        "locust_version": run.locust_version,
+        **run.extra,
+    }
 
 
 def _requests(rec: Recorder) -> dict[str, Any]:
     done = rec.succeeded + rec.failed_total
-    return {"sent": rec.sent, "succeeded": rec.succeeded, "failed": dict(sorted(rec.failed.items())),
-            "failed_total": rec.failed_total, "interrupted": rec.interrupted,
-            "error_rate": round(rec.failed_total / done, 6) if done else None}
+    return {
+        "sent": rec.sent,
+        "succeeded": rec.succeeded,
+        "failed": dict(sorted(rec.failed.items())),
+        "failed_total": rec.failed_total,
+        "interrupted": rec.interrupted,
+        "error_rate": round(rec.failed_total / done, 6) if done else None,
+    }
 
 
 def _throughput(rec: Recorder) -> dict[str, Any]:
     if rec.first_send is None or rec.last_end is None or rec.last_end <= rec.first_send:
         return {"duration_s": 0.0, "requests_per_s": None, "output_tokens_per_s": None}
     duration = rec.last_end - rec.first_send
-    return {"duration_s": round(duration, 3), "requests_per_s": round(rec.succeeded / duration, 3),
-            "output_tokens_per_s": round(rec.completion_tokens / duration, 3)}
+    return {
+        "duration_s": round(duration, 3),
+        "requests_per_s": round(rec.succeeded / duration, 3),
+        "output_tokens_per_s": round(rec.completion_tokens / duration, 3),
+    }
 
 
 def validate(summary: dict[str, Any]) -> str | None:

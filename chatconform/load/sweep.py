@@ -38,16 +38,33 @@ def point(load: float, folder: Path, code: int) -> dict[str, Any]:
     path = folder / "summary.json"
     summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
     if summary is None:
-        return {"load": load, "passed": False, "exit_code": code, "ttft_p50_ms": None, "ttft_p95_ms": None,
-                "e2e_p95_ms": None, "requests_per_s": None, "output_tokens_per_s": None, "error_rate": None,
-                "violations": [f"the run wrote no summary (exit code {code})"], "report": None}
+        return {
+            "load": load,
+            "passed": False,
+            "exit_code": code,
+            "ttft_p50_ms": None,
+            "ttft_p95_ms": None,
+            "e2e_p95_ms": None,
+            "requests_per_s": None,
+            "output_tokens_per_s": None,
+            "error_rate": None,
+            "violations": [f"the run wrote no summary (exit code {code})"],
+            "report": None,
+        }
     m, thr = summary["metrics"], summary["throughput"]
-    return {"load": load, "passed": bool(summary["slo"]["passed"]), "exit_code": code,
-            "ttft_p50_ms": m["ttft_ms"]["p50"], "ttft_p95_ms": m["ttft_ms"]["p95"], "e2e_p95_ms": m["e2e_ms"]["p95"],
-            "requests_per_s": thr["requests_per_s"], "output_tokens_per_s": thr["output_tokens_per_s"],
-            "error_rate": summary["requests"]["error_rate"],
-            "violations": [v["message"] for v in summary["slo"]["violations"]],
-            "report": str(folder / "report.html")}
+    return {
+        "load": load,
+        "passed": bool(summary["slo"]["passed"]),
+        "exit_code": code,
+        "ttft_p50_ms": m["ttft_ms"]["p50"],
+        "ttft_p95_ms": m["ttft_ms"]["p95"],
+        "e2e_p95_ms": m["e2e_ms"]["p95"],
+        "requests_per_s": thr["requests_per_s"],
+        "output_tokens_per_s": thr["output_tokens_per_s"],
+        "error_rate": summary["requests"]["error_rate"],
+        "violations": [v["message"] for v in summary["slo"]["violations"]],
+        "report": str(folder / "report.html"),
+    }
 
 
 def run(values: list[float], run_step: Callable[[float, Path], int], folder: Path, load_label: str) -> int:
@@ -61,9 +78,13 @@ def run(values: list[float], run_step: Callable[[float, Path], int], folder: Pat
             break
     passing = [p for p in points if p["passed"]]
     knee = passing[-1] if passing else None
-    result = {"load": load_label, "steps": points, "knee": knee and knee["load"],
-              "goodput": knee and {"requests_per_s": knee["requests_per_s"],
-                                   "output_tokens_per_s": knee["output_tokens_per_s"]}}
+    result = {
+        "load": load_label,
+        "steps": points,
+        "knee": knee and knee["load"],
+        "goodput": knee
+        and {"requests_per_s": knee["requests_per_s"], "output_tokens_per_s": knee["output_tokens_per_s"]},
+    }
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "sweep.json").write_text(redact(json.dumps(result, indent=2)) + "\n", encoding="utf-8")
     (folder / "sweep.html").write_text(redact(render(result)), encoding="utf-8")
@@ -76,16 +97,34 @@ def describe(result: dict[str, Any]) -> str:
         first = result["steps"][0]
         return f"sweep: even the lowest load missed the SLO: {'; '.join(first['violations'])}"
     good = result["goodput"]
-    return (f"sweep: knee at {result['load']} = {result['knee']:g}; goodput {good['requests_per_s']} requests/s, "
-            f"{good['output_tokens_per_s']} output tokens/s")
+    return (
+        f"sweep: knee at {result['load']} = {result['knee']:g}; goodput {good['requests_per_s']} requests/s, "
+        f"{good['output_tokens_per_s']} output tokens/s"
+    )
 
 
 def render(result: dict[str, Any]) -> str:
     head = ["load", "SLO", "TTFT p50", "TTFT p95", "E2E p95", "requests/s", "output tokens/s", "error rate"]
-    rows = [[p["load"], "pass" if p["passed"] else "FAIL: " + "; ".join(p["violations"]), p["ttft_p50_ms"],
-             p["ttft_p95_ms"], p["e2e_p95_ms"], p["requests_per_s"], p["output_tokens_per_s"], p["error_rate"]]
-            for p in result["steps"]]
+    rows = [
+        [
+            p["load"],
+            "pass" if p["passed"] else "FAIL: " + "; ".join(p["violations"]),
+            p["ttft_p50_ms"],
+            p["ttft_p95_ms"],
+            p["e2e_p95_ms"],
+            p["requests_per_s"],
+            p["output_tokens_per_s"],
+            p["error_rate"],
+        ]
+        for p in result["steps"]
+    ]
     figure = plots.sweep(result["steps"], result["knee"], result["load"])
-    return page("chatconform load sweep", [
-        "<h1>chatconform load sweep</h1>", f"<p>{html.escape(describe(result))}</p>", table(head, rows),
-        f"<div class='fig'>{figure or ''}</div>"])
+    return page(
+        "chatconform load sweep",
+        [
+            "<h1>chatconform load sweep</h1>",
+            f"<p>{html.escape(describe(result))}</p>",
+            table(head, rows),
+            f"<div class='fig'>{figure or ''}</div>",
+        ],
+    )

@@ -118,16 +118,27 @@ class ChatUser(User):
         run.recorder.on_result(Result(scenario, model_id, outcome.streamed, t, outcome.failure, time.time(), cost))
         fire = self.environment.events.request.fire
         error = RequestFailed(outcome.failure) if outcome.failure else None
-        fire(request_type="POST", name=scenario, response_time=t.e2e_ms, response_length=outcome.received,
-             exception=error, context={"model": model_id})
+        fire(
+            request_type="POST",
+            name=scenario,
+            response_time=t.e2e_ms,
+            response_length=outcome.received,
+            exception=error,
+            context={"model": model_id},
+        )
         if error is not None or not outcome.streamed:
             return
         if t.ttft_ms is not None:
-            fire(request_type="TTFT", name=scenario, response_time=t.ttft_ms, response_length=0, exception=None,
-                 context={})
+            fire(
+                request_type="TTFT",
+                name=scenario,
+                response_time=t.ttft_ms,
+                response_length=0,
+                exception=None,
+                context={},
+            )
         for gap in spread(t.itl_ms(), ITL_ROWS_PER_REQUEST):
-            fire(request_type="ITL", name=scenario, response_time=gap, response_length=0, exception=None,
-                 context={})
+            fire(request_type="ITL", name=scenario, response_time=gap, response_length=0, exception=None, context={})
 
 
 class StreamingChatUser(ChatUser):
@@ -166,6 +177,9 @@ class MixUser(ChatUser):
 
 
 SCENARIO_USERS: dict[str, type[ChatUser]] = {
-    "stream": StreamingChatUser, "chat": NonStreamingChatUser, "tools": ToolCallUser, "vision": VisionUser,
+    "stream": StreamingChatUser,
+    "chat": NonStreamingChatUser,
+    "tools": ToolCallUser,
+    "vision": VisionUser,
     "mix": MixUser,
 }

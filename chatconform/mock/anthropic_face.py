@@ -88,8 +88,9 @@ def delta_usage(done: Completion, output_tokens: int | None = None) -> dict[str,
 def content_blocks(done: Completion) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [{"type": "text", "text": done.text}] if done.text else []
     for call in done.tool_calls:
-        blocks.append({"type": "tool_use", "id": tool_use_id(call), "name": call.name,
-                       "input": json.loads(call.arguments)})
+        blocks.append(
+            {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": json.loads(call.arguments)}
+        )
     return blocks
 
 
@@ -97,8 +98,13 @@ def reply_summary(done: Completion) -> dict[str, Any]:
     """What the answer is, for the journal: gateway-mode suites compare a gateway's translation with it."""
     blocks: list[dict[str, Any]] = [{"type": "text"}] if done.text else []
     blocks += [{"type": "tool_use", "id": tool_use_id(c), "name": c.name} for c in done.tool_calls]
-    return {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence, "content": blocks,
-            "text": done.text, "usage": delta_usage(done)}
+    return {
+        "stop_reason": stop_reason(done),
+        "stop_sequence": done.stop_sequence,
+        "content": blocks,
+        "text": done.text,
+        "usage": delta_usage(done),
+    }
 
 
 def message_body(req: ChatRequest, done: Completion, msg_id: str | None = None) -> dict[str, Any]:
@@ -120,8 +126,10 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
 
 def _text_delta(text: str) -> bytes:
     """The hot path: one text fragment of block 0, encoded without building a dict."""
-    return (b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
-            b'"delta":{"type":"text_delta","text":' + _quote(text).encode() + b"}}\n\n")
+    return (
+        b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+        b'"delta":{"type":"text_delta","text":' + _quote(text).encode() + b"}}\n\n"
+    )
 
 
 def _block_start(index: int, block: dict[str, Any]) -> bytes:
@@ -142,8 +150,14 @@ def _blocks(done: Completion, tokens_per_chunk: int) -> list[tuple[bytes, list[b
         index = len(blocks)
         start = {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": {}}
         deltas = [
-            _event("content_block_delta", {"type": "content_block_delta", "index": index,
-                                           "delta": {"type": "input_json_delta", "partial_json": "".join(part)}})
+            _event(
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "input_json_delta", "partial_json": "".join(part)},
+                },
+            )
             for part in _groups(tokens.tokenize(call.arguments), ARGUMENT_TOKENS_PER_FRAGMENT)
         ]
         blocks.append((_block_start(index, start), deltas))
@@ -170,16 +184,20 @@ def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per
     tail = [_block_stop(len(blocks) - 1)] if blocks else []
     ending = {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence}
     message_delta = {"type": "message_delta", "delta": ending, "usage": delta_usage(done)}
-    tail += [_event("message_delta", message_delta),
-             _event("message_stop", {"type": "message_stop"})]
+    tail += [_event("message_delta", message_delta), _event("message_stop", {"type": "message_stop"})]
     return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, error_frame())
 
 
 def _announced(req: ChatRequest, done: Completion) -> dict[str, Any]:
     """The message as `message_start` shows it: no content or stop reason yet, one output token so far."""
     message = {"id": message_id(), "type": "message", "role": "assistant", "model": req.model_name}
-    return {**message, "content": [], "stop_reason": None, "stop_sequence": None,
-            "usage": usage(done, min(1, done.completion_tokens))}
+    return {
+        **message,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": usage(done, min(1, done.completion_tokens)),
+    }
 
 
 def _groups(pieces: tuple[str, ...] | list[str], size: int) -> list[tuple[str, ...]]:

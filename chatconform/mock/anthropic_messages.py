@@ -41,8 +41,10 @@ def to_openai_messages(messages: Any, system: Any) -> tuple[list[dict[str, Any]]
         role = _role(message, i)
         content = message.get("content")
         if content in ("", []) and not (role == "assistant" and i == len(messages) - 1):
-            raise bad(f"messages.{i}", "all messages must have non-empty content except for the optional final "
-                                       "assistant message")
+            raise bad(
+                f"messages.{i}",
+                "all messages must have non-empty content except for the optional final assistant message",
+            )
         if pending and role != "user":
             raise _unanswered(i - 1, pending)
         if role == "user":
@@ -64,7 +66,7 @@ def _system(system: Any) -> str | list[dict[str, Any]]:
     parts = []
     for j, block in enumerate(system):
         if not isinstance(block, dict) or block.get("type") != "text" or not isinstance(block.get("text"), str):
-            raise bad(f"system.{j}", "Input should be a text block: {\"type\": \"text\", \"text\": \"...\"}")
+            raise bad(f"system.{j}", 'Input should be a text block: {"type": "text", "text": "..."}')
         parts.append({"type": "text", "text": block["text"]})
     return parts
 
@@ -74,8 +76,11 @@ def _role(message: Any, i: int) -> str:
         raise bad(f"messages.{i}", "Input should be a valid dictionary")
     role = message.get("role")
     if role == "system":
-        raise bad(f"messages.{i}.role", 'Unexpected role "system". The Messages API accepts a top-level `system` '
-                                        'parameter, not "system" as an input message role.')
+        raise bad(
+            f"messages.{i}.role",
+            'Unexpected role "system". The Messages API accepts a top-level `system` '
+            'parameter, not "system" as an input message role.',
+        )
     if role not in ("user", "assistant"):
         raise bad(f"messages.{i}.role", "Input should be 'user' or 'assistant'")
     if "content" not in message:
@@ -167,8 +172,10 @@ def _image(block: dict[str, Any], path: str) -> ImageInput:
         assert isinstance(source, dict)
         url, where = str(source.get("url", "")), f"{path}.image.source.url"
     else:
-        raise bad(f"{path}.image.source", "Input tag does not match any of the expected tags: 'base64', 'url' "
-                                          "(the mock has no Files API)")
+        raise bad(
+            f"{path}.image.source",
+            "Input tag does not match any of the expected tags: 'base64', 'url' (the mock has no Files API)",
+        )
     try:
         return decode_image_url(url)
     except ImageError as exc:
@@ -210,11 +217,17 @@ def _tool_use(block: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def _unanswered(i: int, ids: list[str]) -> MockError:
-    return bad(f"messages.{i}", f"`tool_use` ids were found without `tool_result` blocks immediately after: "
-                                f"{', '.join(ids)}. Each `tool_use` block must have a corresponding `tool_result` "
-                                "block in the next message.")
+    return bad(
+        f"messages.{i}",
+        f"`tool_use` ids were found without `tool_result` blocks immediately after: "
+        f"{', '.join(ids)}. Each `tool_use` block must have a corresponding `tool_result` "
+        "block in the next message.",
+    )
 
 
 def _unexpected_result(path: str, block: dict[str, Any]) -> MockError:
-    return bad(path, f"unexpected `tool_use_id` found in `tool_result` blocks: {block.get('tool_use_id')}. Each "
-                     "`tool_result` block must have a corresponding `tool_use` block in the previous message.")
+    return bad(
+        path,
+        f"unexpected `tool_use_id` found in `tool_result` blocks: {block.get('tool_use_id')}. Each "
+        "`tool_result` block must have a corresponding `tool_use` block in the previous message.",
+    )

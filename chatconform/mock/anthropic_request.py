@@ -22,10 +22,31 @@ from chatconform.profile import Profile
 
 # Top-level fields of the current Messages API. The mock honours the first group; the rest it
 # accepts without effect (thinking, caching, service tiers and server tools do not change an answer).
-_HONOURED = {"model", "messages", "max_tokens", "system", "stop_sequences", "stream", "temperature", "top_p", "top_k",
-             "tools", "tool_choice", "metadata", "output_format", "output_config"}
-_ACCEPTED = _HONOURED | {"thinking", "service_tier", "container", "mcp_servers", "context_management",
-                         "inference_geo", "cache_control"}
+_HONOURED = {
+    "model",
+    "messages",
+    "max_tokens",
+    "system",
+    "stop_sequences",
+    "stream",
+    "temperature",
+    "top_p",
+    "top_k",
+    "tools",
+    "tool_choice",
+    "metadata",
+    "output_format",
+    "output_config",
+}
+_ACCEPTED = _HONOURED | {
+    "thinking",
+    "service_tier",
+    "container",
+    "mcp_servers",
+    "context_management",
+    "inference_geo",
+    "cache_control",
+}
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _TOOL_CHOICES = ("auto", "any", "tool", "none")
 # The upstream's ceiling, not the gateway's: the profile's max_tokens range is the gateway contract
@@ -49,8 +70,11 @@ def parse_messages_request(body: Any, profile: Profile) -> ChatRequest:
     if model is None:
         raise MockError(404, f"model: {model_name}", code="not_found")
     if max_tokens > MAX_OUTPUT_TOKENS:
-        raise bad("max_tokens", f"{max_tokens} > {MAX_OUTPUT_TOKENS}, which is the maximum allowed number of output "
-                                f"tokens for {model_name}")
+        raise bad(
+            "max_tokens",
+            f"{max_tokens} > {MAX_OUTPUT_TOKENS}, which is the maximum allowed number of output "
+            f"tokens for {model_name}",
+        )
     messages, images = to_openai_messages(body["messages"], body.get("system"))
     temperature, top_p = _sampling(body)
     tools = _tools(body.get("tools"))
@@ -116,8 +140,11 @@ def _sampling(body: dict[str, Any]) -> tuple[float | None, float | None]:
         _integer(body, "top_k", minimum=0)
     # The 4.5-and-later models refuse both at once; the mock applies that rule to every model.
     if temperature is not None and top_p is not None:
-        raise MockError(400, "`temperature` and `top_p` cannot both be specified for this model. "
-                             "Please use only one.", code="invalid_request")
+        raise MockError(
+            400,
+            "`temperature` and `top_p` cannot both be specified for this model. Please use only one.",
+            code="invalid_request",
+        )
     return temperature, top_p
 
 
@@ -182,7 +209,7 @@ def _output_format(body: dict[str, Any]) -> dict[str, Any] | None:
         return None
     path = "output_format" if "output_format" in body else "output_config.format"
     if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict):
-        raise bad(path, "expected {\"type\": \"json_schema\", \"schema\": {...}}")
+        raise bad(path, 'expected {"type": "json_schema", "schema": {...}}')
     return {"type": "json_schema", "json_schema": {"name": "output", "schema": fmt["schema"]}}
 
 

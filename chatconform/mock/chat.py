@@ -73,5 +73,3 @@ def _fault_error(fault: Fault) -> MockError:
     }
     message = messages.get(status, "The server had an error while processing your request.")
     return MockError(status, message, code="injected_fault", headers=headers)
-
-

@@ -19,8 +19,13 @@ from chatconform.server import LOOPBACK, bind, uvicorn_config
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=LOOPBACK, help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default 8000)")
-    parser.add_argument("--api-key", action="append", dest="api_keys", metavar="KEY",
-                        help="accepted key (repeatable); default: any key with the profile's prefix")
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accepted key (repeatable); default: any key with the profile's prefix",
+    )
     parser.add_argument("--profile", help="built-in profile name or TOML file (default tokenhub)")
     parser.add_argument("--config", help="mock TOML file with [mock], [latency] and [faults] tables")
     parser.add_argument("--latency", choices=MODES, help="latency model: none (default) or realistic")
@@ -28,8 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--itl-ms", type=float, help="inter-token delay for every model")
     parser.add_argument("--jitter-ms", type=float, help="uniform jitter added to both")
     parser.add_argument("--tokens-per-chunk", type=int, help="tokens per streamed chunk")
-    parser.add_argument("--fault", action="append", default=[], metavar="NAME=VALUE",
-                        help="fault setting, e.g. error_rate=0.1 (repeatable; see docs/mock.md)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fault setting, e.g. error_rate=0.1 (repeatable; see docs/mock.md)",
+    )
     parser.add_argument("--seed", type=int, help="seed for jitter and fault draws")
 
 
@@ -78,8 +88,11 @@ def run(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     keys = "any key starting with " + repr(config.profile.api_key_prefix) if not config.api_keys else "the given key(s)"
     print(f"chatconform mock: profile {config.profile.name}, latency {config.latency.mode}, accepting {keys}")
-    print(f"chatconform mock: serving http://{host}:{port}/v1 (also /api/v1; Anthropic Messages at /v1/messages); "
-          "Ctrl-C stops", flush=True)
+    print(
+        f"chatconform mock: serving http://{host}:{port}/v1 (also /api/v1; Anthropic Messages at /v1/messages); "
+        "Ctrl-C stops",
+        flush=True,
+    )
     server = uvicorn.Server(uvicorn_config(create_app(config)))
     server.run(sockets=[sock])
     return 0

@@ -47,8 +47,9 @@ async def messages(request: Request) -> Response:
     key = api_key(request, state)
     raw = await read_body(request, state.config.max_body_bytes)
     body = parse_json(raw)
-    entry = state.journal.record("anthropic", request.url.path, fingerprint(key), journal_headers(request), body,
-                                 len(raw))
+    entry = state.journal.record(
+        "anthropic", request.url.path, fingerprint(key), journal_headers(request), body, len(raw)
+    )
     try:
         _check_version(request)
         fault = state.fault_for(request, raw)
@@ -91,8 +92,11 @@ def _check_version(request: Request) -> None:
         raise MockError(400, "anthropic-version: header is required", code="missing_version")
     # Versions are dates (2023-06-01, and newer ones the SDKs send); the mock knows no list, only the form.
     if not _VERSION.fullmatch(version) or version < FIRST_VERSION:
-        raise MockError(400, f"anthropic-version: invalid version {version!r}; versions are dates such as "
-                             f"{FIRST_VERSION}", code="invalid_version")
+        raise MockError(
+            400,
+            f"anthropic-version: invalid version {version!r}; versions are dates such as {FIRST_VERSION}",
+            code="invalid_version",
+        )
 
 
 def _fault_error(fault: Fault) -> MockError:

@@ -72,8 +72,12 @@ def bearer_key(request: Request, state: MockState) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if not header:
-        raise MockError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
-                        type="invalid_request_error", code="missing_api_key")
+        raise MockError(
+            401,
+            "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+            type="invalid_request_error",
+            code="missing_api_key",
+        )
     return _checked(key.strip() if scheme.lower() == "bearer" else "", state, "invalid_request_error")
 
 

@@ -16,7 +16,12 @@ from chatconform.report.model import CaseResult, Outcome, RunResults
 from chatconform.report.text import money
 
 SYMBOL: dict[str, str] = {
-    "fail": "✗", "error": "!", "xfail": "x", "policy": "◆", "pass": "✓", "unsupported": "–",
+    "fail": "✗",
+    "error": "!",
+    "xfail": "x",
+    "policy": "◆",
+    "pass": "✓",
+    "unsupported": "–",
 }
 MEANING: dict[str, str] = {
     "fail": "the target departs from the contract or the profile",
@@ -86,8 +91,11 @@ def deviation_groups(cases: list[CaseResult]) -> list[DeviationGroup]:
 def summary(results: RunResults) -> list[tuple[str, str]]:
     estimate = money(results.estimated_cost_usd)
     if results.is_mock:
-        estimate = (f"{estimate} at the profile's prices (the built-in mock charges nothing)"
-                    if results.estimated_cost_usd else "not estimated (built-in mock, nothing is charged)")
+        estimate = (
+            f"{estimate} at the profile's prices (the built-in mock charges nothing)"
+            if results.estimated_cost_usd
+            else "not estimated (built-in mock, nothing is charged)"
+        )
     rows = [
         ("Target", results.target),
         ("Profile", results.profile),

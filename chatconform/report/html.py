@@ -100,8 +100,10 @@ def _failure(case: CaseResult, unfold: bool) -> str:
     first = case.findings[0].title if case.findings else case.detail.strip().split("\n", 1)[0]
     if first:
         heading += f": {h(truncate(first, 120))}"
-    parts = [f'<details{" open" if unfold else ""}><summary class="{h(case.outcome)}">{heading}</summary>',
-             f"<p><code>{h(case.nodeid)}</code>: outcome <strong>{h(case.outcome)}</strong></p>"]
+    parts = [
+        f'<details{" open" if unfold else ""}><summary class="{h(case.outcome)}">{heading}</summary>',
+        f"<p><code>{h(case.nodeid)}</code>: outcome <strong>{h(case.outcome)}</strong></p>",
+    ]
     parts += [_finding(f) for f in case.findings]
     if case.policy is not None and not case.policy.matches:
         p = case.policy
@@ -126,16 +128,22 @@ def _finding(f: Finding) -> str:
 def _deviations(d: Digest) -> str:
     if not d.deviations:
         return ""
-    head = ("<h2>Known deviations</h2>\n<p>Failures this run declared as known (reported as xfail): each is still "
-            "a departure from the contract.</p>")
+    head = (
+        "<h2>Known deviations</h2>\n<p>Failures this run declared as known (reported as xfail): each is still "
+        "a departure from the contract.</p>"
+    )
     return head + "\n" + "\n".join(_deviation(g) for g in d.deviations)
 
 
 def _deviation(group: DeviationGroup) -> str:
     names = ", ".join(f"<code>{h(case_name(c))}</code>" for c in group.cases)
     noun = "case" if len(group.cases) == 1 else "cases"
-    parts = [f'<details><summary class="xfail">{h(group.reason)} ({len(group.cases)} {noun})</summary>',
-             f"<p>{names}</p>", *(_finding(f) for f in group.findings), "</details>"]
+    parts = [
+        f'<details><summary class="xfail">{h(group.reason)} ({len(group.cases)} {noun})</summary>',
+        f"<p>{names}</p>",
+        *(_finding(f) for f in group.findings),
+        "</details>",
+    ]
     return "\n".join(parts)
 
 

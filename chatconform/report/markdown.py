@@ -85,8 +85,10 @@ def _finding(f: Finding) -> str:
 def _deviations(d: Digest) -> str:
     if not d.deviations:
         return ""
-    head = ("## Known deviations\n\nFailures this run declared as known (reported as xfail): each is still a "
-            "departure from the contract.")
+    head = (
+        "## Known deviations\n\nFailures this run declared as known (reported as xfail): each is still a "
+        "departure from the contract."
+    )
     return head + "\n\n" + "\n\n".join(_deviation(g) for g in d.deviations)
 
 
@@ -97,16 +99,18 @@ def _deviation(group: DeviationGroup) -> str:
     noun = "case" if len(group.cases) == 1 else "cases"
     lines = [f"### {md(group.reason)}", "", f"{len(group.cases)} {noun}: {cases}", ""]
     for f in group.findings:
-        shown = f" (expected {md_code(value(f.expected))}, observed {md_code(value(f.observed))})" \
-            if f.expected or f.observed else ""
+        shown = (
+            f" (expected {md_code(value(f.expected))}, observed {md_code(value(f.observed))})"
+            if f.expected or f.observed
+            else ""
+        )
         lines.append(f"- **{md_code(f.check)}** {md(f.title)}{shown}")
     return "\n".join(lines).rstrip()
 
 
 def _policies(d: Digest) -> str:
     head = (
-        "## Policy discovery\n\n"
-        "What the target did at each point its documentation leaves open, against the profile."
+        "## Policy discovery\n\nWhat the target did at each point its documentation leaves open, against the profile."
     )
     if not d.policies:
         return head + "\n\nNo policy point was observed in this run."

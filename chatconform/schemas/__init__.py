@@ -28,6 +28,7 @@ from referencing.jsonschema import DRAFT202012
 
 BASE = "https://chatconform.dev/schemas/"
 
+
 @cache
 def _registry() -> Registry:
     folder = resources.files("chatconform.schemas")

@@ -22,12 +22,30 @@ def _check_sdk_completion(conform, completion, model_id):
     choice = completion.choices[0]
     conform.record_usage(model_id, completion.usage)
     rid = completion.id
-    conform.expect_equal("sdk.text", ANSWER, normalise_text(choice.message.content or ""),
-                         title="the SDK reads another answer", path="$.choices[0].message.content", request_id=rid)
-    conform.expect_equal("sdk.finish_reason", "stop", choice.finish_reason, title="the SDK reads another "
-                         "finish_reason", path="$.choices[0].finish_reason", request_id=rid)
-    conform.expect_equal("sdk.object", "chat.completion", completion.object, title="the SDK reads another object",
-                         path="$.object", request_id=rid)
+    conform.expect_equal(
+        "sdk.text",
+        ANSWER,
+        normalise_text(choice.message.content or ""),
+        title="the SDK reads another answer",
+        path="$.choices[0].message.content",
+        request_id=rid,
+    )
+    conform.expect_equal(
+        "sdk.finish_reason",
+        "stop",
+        choice.finish_reason,
+        title="the SDK reads another finish_reason",
+        path="$.choices[0].finish_reason",
+        request_id=rid,
+    )
+    conform.expect_equal(
+        "sdk.object",
+        "chat.completion",
+        completion.object,
+        title="the SDK reads another object",
+        path="$.object",
+        request_id=rid,
+    )
 
 
 def test_basic_sdk(sdk, conform, model_id):

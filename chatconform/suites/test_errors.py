@@ -47,11 +47,15 @@ def test_bad_request(raw, conform, profile, build, status):
     conform.check(ex, *ERROR_CHECKS, status=status)
 
 
-@pytest.mark.parametrize(("method", "path", "statuses"), [
-    ("POST", "/chat/completion", (404,)),
-    ("GET", "/no-such-route", (404,)),
-    ("GET", "/chat/completions", (404, 405)),
-], ids=["misspelt-path", "unknown-path", "wrong-method"])
+@pytest.mark.parametrize(
+    ("method", "path", "statuses"),
+    [
+        ("POST", "/chat/completion", (404,)),
+        ("GET", "/no-such-route", (404,)),
+        ("GET", "/chat/completions", (404, 405)),
+    ],
+    ids=["misspelt-path", "unknown-path", "wrong-method"],
+)
 def test_unknown_route(raw, conform, profile, method, path, statuses):
     body = _body(profile) if method == "POST" else None
     conform.check(raw.request(method, path, json_body=body), *ERROR_CHECKS, status=statuses)

@@ -82,7 +82,11 @@ def test_client_disconnect_cancels_upstream(raw, conform, upstream, gw_model):
     mark = marker()
     with armed(upstream, mark, f"pace_ms={PACE_MS}", count=1):
         ex = raw.abandon(ask(gw_model, "Count from 1 to 30", mark, max_tokens=400, stream=True), events=3)
-        conform.expect_equal("upstream.cancelled", "abandoned", ex.error, path="$",
-                             title=f"the stream did not start (status {ex.status}), so the client could not leave it")
-        conform.check(ex, "upstream.cancelled", **found(upstream, mark, settle_s=CANCEL_WAIT_S),
-                      waited_s=CANCEL_WAIT_S)
+        conform.expect_equal(
+            "upstream.cancelled",
+            "abandoned",
+            ex.error,
+            path="$",
+            title=f"the stream did not start (status {ex.status}), so the client could not leave it",
+        )
+        conform.check(ex, "upstream.cancelled", **found(upstream, mark, settle_s=CANCEL_WAIT_S), waited_s=CANCEL_WAIT_S)

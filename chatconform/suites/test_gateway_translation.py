@@ -51,8 +51,12 @@ SYSTEMS = {
     "system": [system("You are a terse assistant.")],
     "developer": [{"role": "developer", "content": "Keep answers short."}],
     # A system message later in the conversation: a correct gateway hoists it too, after the first one.
-    "later-system": [system("You are a terse assistant."), {"role": "user", "content": reply_exactly("first")},
-                     {"role": "assistant", "content": "first"}, system("From now on, answer in lower case.")],
+    "later-system": [
+        system("You are a terse assistant."),
+        {"role": "user", "content": reply_exactly("first")},
+        {"role": "assistant", "content": "first"},
+        system("From now on, answer in lower case."),
+    ],
 }
 
 
@@ -113,8 +117,15 @@ CHOICES = {
 def test_tools_and_tool_choice(translate, gw_model, choice):
     tool_choice, params = CHOICES[choice]
     mark = marker()
-    body = ask(gw_model, "Use get_weather for 'Paris' and 'Tokyo'.", mark, tools=[WEATHER, CLOCK],
-               tool_choice=tool_choice, max_tokens=TOOL_MAX_TOKENS, **params)
+    body = ask(
+        gw_model,
+        "Use get_weather for 'Paris' and 'Tokyo'.",
+        mark,
+        tools=[WEATHER, CLOCK],
+        tool_choice=tool_choice,
+        max_tokens=TOOL_MAX_TOKENS,
+        **params,
+    )
     translate(body, mark)
 
 
@@ -123,8 +134,7 @@ def test_tool_index_after_text(translate, gw_model, mode):
     """The upstream answers a text block, then two tool_use blocks: the calls are numbered 0 and 1."""
     mark = marker()
     prompt = "Before calling get_weather, say: Let me check.\nUse get_weather for 'Paris' and 'Tokyo'."
-    translate(ask(gw_model, prompt, mark, **streamed({"tools": [WEATHER], "max_tokens": TOOL_MAX_TOKENS}, mode)),
-              mark)
+    translate(ask(gw_model, prompt, mark, **streamed({"tools": [WEATHER], "max_tokens": TOOL_MAX_TOKENS}, mode)), mark)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -132,14 +142,20 @@ def test_tool_results_follow_their_calls(translate, gw_model, mode):
     """Two calls with some text, then two `tool` messages: tool_use blocks, then tool_result blocks first in the
     very next user turn, with the same ids and contents."""
     mark = marker()
-    calls = [{"id": f"call_weather_{city.lower()}", "type": "function",
-              "function": {"name": "get_weather", "arguments": json.dumps({"city": city})}}
-             for city in ("Paris", "Tokyo")]
-    results = [{"role": "tool", "tool_call_id": call["id"], "content": json.dumps({"temperature_c": t})}
-               for call, t in zip(calls, (21, 17), strict=True)]
+    calls = [
+        {
+            "id": f"call_weather_{city.lower()}",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": json.dumps({"city": city})},
+        }
+        for city in ("Paris", "Tokyo")
+    ]
+    results = [
+        {"role": "tool", "tool_call_id": call["id"], "content": json.dumps({"temperature_c": t})}
+        for call, t in zip(calls, (21, 17), strict=True)
+    ]
     turn = {"role": "assistant", "content": "Let me check.", "tool_calls": calls}
-    body = ask(gw_model, "Use get_weather for 'Paris' and 'Tokyo'.", mark, tools=[WEATHER],
-               max_tokens=TOOL_MAX_TOKENS)
+    body = ask(gw_model, "Use get_weather for 'Paris' and 'Tokyo'.", mark, tools=[WEATHER], max_tokens=TOOL_MAX_TOKENS)
     body["messages"] += [turn, *results]
     translate(streamed(body, mode), mark)
 
@@ -163,8 +179,10 @@ def test_image_source(translate, conform, gw_model, source):
     if source == "https-url":
         conform.requires("vision_https_urls")
     mark = marker()
-    content = [{"type": "text", "text": f"What is the dominant colour of this image?\n(ref {mark})"},
-               {"type": "image_url", "image_url": {"url": IMAGES[source]()}}]
+    content = [
+        {"type": "text", "text": f"What is the dominant colour of this image?\n(ref {mark})"},
+        {"type": "image_url", "image_url": {"url": IMAGES[source]()}},
+    ]
     translate({"model": gw_model, "messages": [{"role": "user", "content": content}], "max_tokens": 64}, mark)
 
 

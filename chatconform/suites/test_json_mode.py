@@ -22,8 +22,7 @@ PERSON = {
 
 
 def json_body(model, prompt, response_format, stream):
-    return chat(model, user(prompt), response_format=response_format, max_tokens=JSON_MAX_TOKENS,
-                stream=stream or None)
+    return chat(model, user(prompt), response_format=response_format, max_tokens=JSON_MAX_TOKENS, stream=stream or None)
 
 
 @pytest.mark.parametrize("mode", MODES)

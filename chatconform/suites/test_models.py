@@ -30,8 +30,13 @@ def test_alias_answers_like_canonical(raw, conform, profile, model):
         conform.check(ex, *RESPONSE_CHECKS, text=ANSWER)
         answers[model_id] = normalise_text(ex.text())
     canonical, alias = answers.values()
-    conform.expect_equal("models.alias", canonical, alias, title="the alias answers differently from the canonical ID",
-                         path="$.choices[0].message.content")
+    conform.expect_equal(
+        "models.alias",
+        canonical,
+        alias,
+        title="the alias answers differently from the canonical ID",
+        path="$.choices[0].message.content",
+    )
 
 
 @pytest.mark.parametrize("form", ["canonical", "alias"])

@@ -66,16 +66,25 @@ def test_n_above_one(raw, conform, model):
 @pytest.mark.policy
 def test_tool_role(raw, conform, model):
     """The OpenAI form of a tool result (role "tool", tool_call_id): supported means the answer uses it."""
-    weather = {"type": "function", "function": {"name": "get_weather", "parameters": {
-        "type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}}
-    call = {"id": "call_policy_1", "type": "function",
-            "function": {"name": "get_weather", "arguments": json.dumps({"city": "Oslo"})}}
+    weather = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}},
+        },
+    }
+    call = {
+        "id": "call_policy_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": json.dumps({"city": "Oslo"})},
+    }
     body = chat(
         model,
         user("Use get_weather for 'Oslo', then tell me the temperature."),
         {"role": "assistant", "content": None, "tool_calls": [call]},
         {"role": "tool", "tool_call_id": call["id"], "content": json.dumps({"temperature_c": 17})},
-        tools=[weather], max_tokens=300,
+        tools=[weather],
+        max_tokens=300,
     )
     ex = raw.chat(body)
     consistent = ("supported",) if "17" in ex.text() else ()

@@ -49,8 +49,9 @@ def test_tool_call_shape(raw, conform, profile, snapshot, mode):
     stream = mode == "stream"
     if stream:
         conform.requires("streaming")
-    body = chat(profile.default_model_id, user("Use get_weather for 'Paris'."), tools=[WEATHER_TOOL],
-                stream=stream or None)
+    body = chat(
+        profile.default_model_id, user("Use get_weather for 'Paris'."), tools=[WEATHER_TOOL], stream=stream or None
+    )
     ex = raw.chat(body)
     conform.check(ex, "stream.content_type" if stream else "response.ok")
     assert (stream_shape(ex) if stream else shape("chat.completion", ex.body)) == snapshot

@@ -47,8 +47,9 @@ def test_stop(raw, conform, model, form, mode):
     full = unstopped(raw, conform, model)
     stream = mode == "stream"
     ex = raw.chat(count_body(model, FORMS[form], stream))
-    conform.check(ex, *(STREAM_CHECKS if stream else RESPONSE_CHECKS), *STOP_CHECKS, finish_reason="stop",
-                  unstopped=full)
+    conform.check(
+        ex, *(STREAM_CHECKS if stream else RESPONSE_CHECKS), *STOP_CHECKS, finish_reason="stop", unstopped=full
+    )
 
 
 @pytest.mark.policy

@@ -56,10 +56,27 @@ def test_stream_sdk(sdk, conform, profile, model):
                 if choice.finish_reason is not None:
                     finish.append(choice.finish_reason)
     conform.record_usage(model, usage)
-    conform.expect_equal("sdk.stream_text", normalise_text(ANSWER), normalise_text("".join(pieces)),
-                         title="the SDK reassembles another text", path="$.chunks[*].choices[0].delta.content",
-                         request_id=rid)
-    conform.expect_equal("sdk.stream_finish", ["stop"], finish, title="the SDK sees another finish_reason sequence",
-                         path="$.chunks[*].choices[0].finish_reason", request_id=rid)
-    conform.expect_equal("sdk.stream_usage", asked, usage is not None, title="the SDK sees no usage chunk",
-                         path="$.chunks[-1].usage", request_id=rid)
+    conform.expect_equal(
+        "sdk.stream_text",
+        normalise_text(ANSWER),
+        normalise_text("".join(pieces)),
+        title="the SDK reassembles another text",
+        path="$.chunks[*].choices[0].delta.content",
+        request_id=rid,
+    )
+    conform.expect_equal(
+        "sdk.stream_finish",
+        ["stop"],
+        finish,
+        title="the SDK sees another finish_reason sequence",
+        path="$.chunks[*].choices[0].finish_reason",
+        request_id=rid,
+    )
+    conform.expect_equal(
+        "sdk.stream_usage",
+        asked,
+        usage is not None,
+        title="the SDK sees no usage chunk",
+        path="$.chunks[-1].usage",
+        request_id=rid,
+    )

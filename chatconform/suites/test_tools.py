@@ -60,8 +60,11 @@ CHOICES = {
     "auto": ("auto", "What's the weather in 'Paris'? Use get_weather.", ["get_weather"]),
     "none": ("none", "What's the weather usually like in 'Paris' in spring? Answer in one sentence.", []),
     "required": ("required", "What's the weather in 'Paris' right now?", ["get_weather"]),
-    "named": ({"type": "function", "function": {"name": "get_weather"}}, "How warm is it in 'Paris' today?",
-              ["get_weather"]),
+    "named": (
+        {"type": "function", "function": {"name": "get_weather"}},
+        "How warm is it in 'Paris' today?",
+        ["get_weather"],
+    ),
 }
 
 
@@ -104,14 +107,25 @@ def test_tool_choice(raw, conform, profile, model, choice, mode):
 def test_parallel_calls(raw, conform, model, mode):
     conform.requires("parallel_tool_calls")
     prompt = "Use get_weather for 'Paris' and 'Tokyo'."
-    expect = {"finish_reason": "tool_calls", "call_count": 2, "tool_names": ["get_weather"] * 2,
-              "argument_values": [PARIS, {"city": "Tokyo"}]}
+    expect = {
+        "finish_reason": "tool_calls",
+        "call_count": 2,
+        "tool_names": ["get_weather"] * 2,
+        "argument_values": [PARIS, {"city": "Tokyo"}],
+    }
     whole = raw.chat(tool_body(model, prompt, [WEATHER, CLOCK]))
     conform.check(whole, *RESPONSE_CHECKS, *WHOLE_CALL_CHECKS, "tools.finish_reason", **expect)
     if mode == "stream":
         streamed = raw.chat(tool_body(model, prompt, [WEATHER, CLOCK], stream=True))
-        conform.check(streamed, *STREAM_CHECKS, *WHOLE_CALL_CHECKS, "tools.finish_reason", *STREAM_CALL_CHECKS,
-                      arguments=whole_arguments(whole), **expect)
+        conform.check(
+            streamed,
+            *STREAM_CHECKS,
+            *WHOLE_CALL_CHECKS,
+            "tools.finish_reason",
+            *STREAM_CALL_CHECKS,
+            arguments=whole_arguments(whole),
+            **expect,
+        )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -128,8 +142,15 @@ def test_arguments_match_schema(raw, conform, model):
     prompt = "Use search_flights with origin: 'LHR', destination: 'JFK', passengers=2, date: 2025-07-01."
     ex = raw.chat(tool_body(model, prompt, [FLIGHTS]))
     wanted = {"origin": "LHR", "destination": "JFK", "passengers": 2, "date": "2025-07-01"}
-    conform.check(ex, *RESPONSE_CHECKS, *WHOLE_CALL_CHECKS, "tools.finish_reason", finish_reason="tool_calls",
-                  tool_names=["search_flights"], argument_values=[wanted])
+    conform.check(
+        ex,
+        *RESPONSE_CHECKS,
+        *WHOLE_CALL_CHECKS,
+        "tools.finish_reason",
+        finish_reason="tool_calls",
+        tool_names=["search_flights"],
+        argument_values=[wanted],
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -138,15 +159,27 @@ def test_tool_result_turn(raw, conform, profile, model, mode):
     if profile.policy("tool_role") != "support":
         conform.unsupported("tool_role")  # the sampling suite records what the target does instead
     stream = mode == "stream"
-    call = {"id": "call_weather_paris_1", "type": "function",
-            "function": {"name": "get_weather", "arguments": json.dumps(PARIS)}}
+    call = {
+        "id": "call_weather_paris_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": json.dumps(PARIS)},
+    }
     result = json.dumps({"city": "Paris", "temperature_c": 21, "sky": "sunny"})
     body = chat(
         model,
         user("Use get_weather for 'Paris', then tell me the temperature."),
         {"role": "assistant", "content": None, "tool_calls": [call]},
         {"role": "tool", "tool_call_id": call["id"], "content": result},
-        tools=[WEATHER], max_tokens=TOOL_MAX_TOKENS, stream=stream or None,
+        tools=[WEATHER],
+        max_tokens=TOOL_MAX_TOKENS,
+        stream=stream or None,
     )
-    conform.check(raw.chat(body), *answer_checks(stream), "tools.expected_calls", "tools.result_used",
-                  finish_reason="stop", call_count=0, mentions=["21"])
+    conform.check(
+        raw.chat(body),
+        *answer_checks(stream),
+        "tools.expected_calls",
+        "tools.result_used",
+        finish_reason="stop",
+        call_count=0,
+        mentions=["21"],
+    )

@@ -31,8 +31,13 @@ def test_usage(raw, conform, profile, model):
         streamed = raw.chat(exact(model, ANSWER, **STREAM_USAGE))
         conform.check(streamed, *STREAM_CHECKS, *USAGE_CHECKS, "usage.same_as", usage=whole.body["usage"])
         spent.append(cost_usd(profile, model, exchange_usage(streamed)))
-    conform.expect_equal("usage.cost", round(sum(spent), 9), round(conform.record.cost_usd, 9),
-                         title="the run's cost is not usage × the profile's prices", path="report.cost_usd")
+    conform.expect_equal(
+        "usage.cost",
+        round(sum(spent), 9),
+        round(conform.record.cost_usd, 9),
+        title="the run's cost is not usage × the profile's prices",
+        path="report.cost_usd",
+    )
 
 
 @pytest.mark.billing
@@ -47,7 +52,9 @@ def test_ledger_matches_usage(raw, conform, profile, mock_admin, model):
     refused = raw.chat({**body, "temperature": -1})
     conform.check(refused, *ERROR_CHECKS, status=400)
     # A ledger means the mock: its fault header makes requests fail after acceptance.
-    failed = [raw.chat(body, headers={FAULT: "status=500"}),
-              raw.chat({**body, **STREAM_USAGE}, headers={FAULT: "midstream_error=3"})]
+    failed = [
+        raw.chat(body, headers={FAULT: "status=500"}),
+        raw.chat({**body, **STREAM_USAGE}, headers={FAULT: "midstream_error=3"}),
+    ]
     after = mock_admin.ledger()
     conform.check(failed[-1], "billing.ledger", before=before, after=after, exchanges=[*exchanges, refused, *failed])

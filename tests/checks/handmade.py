@@ -37,7 +37,10 @@ def whole(
     """A non-stream exchange whose body holds one choice."""
     msg = {"role": "assistant", "content": "Hello.", **(message or {})}
     body: dict[str, Any] = {
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1_700_000_000, "model": "claude-haiku-4-5",
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": "claude-haiku-4-5",
         "choices": [{"index": 0, "message": msg, "finish_reason": finish_reason}],
     }
     if usage is not None:
@@ -51,10 +54,15 @@ def text_answer(text: str, finish_reason: Any = "stop", **kw: Any) -> Exchange:
     return whole({"content": text}, finish_reason, **kw)
 
 
-def chunk(delta: dict[str, Any] | None = None, finish_reason: Any = None, usage: Any = None,
-          choices: bool = True) -> dict[str, Any]:
-    c: dict[str, Any] = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000,
-                         "model": "claude-haiku-4-5"}
+def chunk(
+    delta: dict[str, Any] | None = None, finish_reason: Any = None, usage: Any = None, choices: bool = True
+) -> dict[str, Any]:
+    c: dict[str, Any] = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": "claude-haiku-4-5",
+    }
     c["choices"] = [{"index": 0, "delta": delta or {}, "finish_reason": finish_reason}] if choices else []
     if usage is not None:
         c["usage"] = usage
@@ -63,8 +71,9 @@ def chunk(delta: dict[str, Any] | None = None, finish_reason: Any = None, usage:
 
 def stream(chunks: list[dict[str, Any]], req: dict[str, Any] | None = None, done: bool = True) -> Exchange:
     """A stream exchange whose events are these chunks, then [DONE]."""
-    ex = Exchange("POST", URL, {}, req or request(stream=True), status=200,
-                  headers={"content-type": "text/event-stream"})
+    ex = Exchange(
+        "POST", URL, {}, req or request(stream=True), status=200, headers={"content-type": "text/event-stream"}
+    )
     ex.events = [Event(json.dumps(c)) for c in chunks] + ([Event(DONE)] if done else [])
     return ex
 
@@ -88,8 +97,9 @@ def calls_answer(*calls: dict[str, Any], finish_reason: Any = "tool_calls", **kw
     return whole({"content": None, "tool_calls": list(calls)}, finish_reason, **kw)
 
 
-def tool_delta(index: Any = 0, call_id: str | None = None, name: str | None = None, arguments: str = "",
-               **extra: Any) -> dict[str, Any]:
+def tool_delta(
+    index: Any = 0, call_id: str | None = None, name: str | None = None, arguments: str = "", **extra: Any
+) -> dict[str, Any]:
     """One tool-call delta entry; id, type and name only when `call_id` / `name` are given."""
     entry: dict[str, Any] = {} if index is None else {"index": index}
     if call_id is not None:
@@ -111,7 +121,9 @@ WEATHER = {
     "function": {
         "name": "get_weather",
         "parameters": {
-            "type": "object", "required": ["city"], "additionalProperties": False,
+            "type": "object",
+            "required": ["city"],
+            "additionalProperties": False,
             "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1, "maximum": 14}},
         },
     },

@@ -13,8 +13,9 @@ BIG = {"prompt_tokens": 1000, "completion_tokens": 2000, "total_tokens": 3000}  
 
 
 def reading(requests: int, prompt: int, completion: int, cost: float) -> dict[str, Any]:
-    return {"totals": {"requests": requests, "prompt_tokens": prompt, "completion_tokens": completion,
-                       "cost_usd": cost}}
+    return {
+        "totals": {"requests": requests, "prompt_tokens": prompt, "completion_tokens": completion, "cost_usd": cost}
+    }
 
 
 BEFORE = reading(3, 100, 50, 0.25)

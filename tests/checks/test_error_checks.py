@@ -16,8 +16,15 @@ ENVELOPE = {"error": {"message": "Bad.", "type": "invalid_request_error", "param
 
 def answer(status: int, body: Any = ENVELOPE, content_type: str = "application/json", **headers: str) -> Exchange:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    ex = Exchange("POST", "http://127.0.0.1:1/v1/chat/completions", {}, {}, status=status,
-                  headers={"content-type": content_type, **headers}, raw=raw)
+    ex = Exchange(
+        "POST",
+        "http://127.0.0.1:1/v1/chat/completions",
+        {},
+        {},
+        status=status,
+        headers={"content-type": content_type, **headers},
+        raw=raw,
+    )
     ex.body = body if not isinstance(body, bytes) else None
     return ex
 
@@ -28,11 +35,15 @@ def test_a_correct_error_passes_every_error_check() -> None:
         assert run(ex, name, status=429, type="rate_limit_error", retry_after_required=True) == [], name
 
 
-@pytest.mark.parametrize(("status", "title"), [
-    (200, "bad input was answered with 200"),
-    (500, "a server error (500) for bad input"),
-    (422, "wrong status 422"),
-], ids=["ok", "server-error", "other-4xx"])
+@pytest.mark.parametrize(
+    ("status", "title"),
+    [
+        (200, "bad input was answered with 200"),
+        (500, "a server error (500) for bad input"),
+        (422, "wrong status 422"),
+    ],
+    ids=["ok", "server-error", "other-4xx"],
+)
 def test_status_reports_acceptance_server_errors_and_the_wrong_code(status: int, title: str) -> None:
     assert titles(run(answer(status), "error.status", status=400)) == [title]
 
@@ -47,13 +58,19 @@ def test_content_type_must_be_json() -> None:
     assert finding.observed == "text/html"
 
 
-@pytest.mark.parametrize(("body", "title"), [
-    ({"detail": "Not Found"}, "a framework error ({detail: ...}) instead of the OpenAI envelope"),
-    ({"error": "bad request"}, "error is a string, not an object"),
-    (b"<html>502</html>", "the error body is not JSON"),
-    ({"error": {"message": "Bad.", "type": "invalid_request_error"}},
-     "error envelope: required field 'param' is missing"),
-], ids=["detail", "string-error", "html", "missing-keys"])
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ({"detail": "Not Found"}, "a framework error ({detail: ...}) instead of the OpenAI envelope"),
+        ({"error": "bad request"}, "error is a string, not an object"),
+        (b"<html>502</html>", "the error body is not JSON"),
+        (
+            {"error": {"message": "Bad.", "type": "invalid_request_error"}},
+            "error envelope: required field 'param' is missing",
+        ),
+    ],
+    ids=["detail", "string-error", "html", "missing-keys"],
+)
 def test_envelope_names_the_usual_departures(body: Any, title: str) -> None:
     assert titles(run(answer(400, body), "error.envelope")) == [title]
 

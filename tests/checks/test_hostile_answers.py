@@ -13,8 +13,15 @@ from tests.checks.handmade import chunk, request, stream, whole
 
 MINE = ("tools.", "vision.", "json.", "stop.", "length.", "usage.", "billing.", "sampling.")
 EXPECT: dict[str, Any] = {
-    "colour": "red", "unstopped": "1, 2, 3", "usage": {"prompt_tokens": 1}, "before": {}, "after": [],
-    "profile": load_profile(), "arguments": [{}], "schema": {"type": "object"}, "n": 1,
+    "colour": "red",
+    "unstopped": "1, 2, 3",
+    "usage": {"prompt_tokens": 1},
+    "before": {},
+    "after": [],
+    "profile": load_profile(),
+    "arguments": [{}],
+    "schema": {"type": "object"},
+    "n": 1,
 }
 DEEP = "[" * 5000 + "]" * 5000
 
@@ -27,8 +34,15 @@ def garbage() -> dict[str, Exchange]:
         "deeply-nested-arguments": whole({"tool_calls": [{"function": {"name": "f", "arguments": DEEP}}]}),
         "deeply-nested-content": whole({"content": DEEP}),
         "usage-a-list": whole(usage=[1, 2, 3]),
-        "chunks-of-garbage": stream([{"choices": "x"}, chunk({"tool_calls": "x"}), chunk({"tool_calls": [None, 1]}),
-                                     chunk({"tool_calls": [{"index": [], "id": {}, "function": []}]}), "x"]),  # type: ignore[list-item]
+        "chunks-of-garbage": stream(
+            [
+                {"choices": "x"},
+                chunk({"tool_calls": "x"}),
+                chunk({"tool_calls": [None, 1]}),
+                chunk({"tool_calls": [{"index": [], "id": {}, "function": []}]}),
+                "x",
+            ]
+        ),  # type: ignore[list-item]
         "tools-not-a-list": whole(req=request(tools="x", stop=7, response_format="y")),
     }
     out["choices-not-a-list"].body["choices"] = {"0": {}}

@@ -7,7 +7,8 @@ from typing import Any
 from tests.checks.handmade import request, run, text_answer, text_stream, titles
 
 PERSON: dict[str, Any] = {
-    "type": "object", "required": ["name", "age"],
+    "type": "object",
+    "required": ["name", "age"],
     "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}},
 }
 SCHEMA_REQ = request(response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": PERSON}})

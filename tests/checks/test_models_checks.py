@@ -13,8 +13,9 @@ PROFILE = load_profile()
 
 def listing(ids: list[str], status: int = 200, **extra: Any) -> Exchange:
     data = [{"id": i, "object": "model", "created": 1_700_000_000, "owned_by": "anthropic", **extra} for i in ids]
-    ex = Exchange("GET", "http://127.0.0.1:1/v1/models", {}, None, status=status,
-                  headers={"content-type": "application/json"})
+    ex = Exchange(
+        "GET", "http://127.0.0.1:1/v1/models", {}, None, status=status, headers={"content-type": "application/json"}
+    )
     ex.body = {"object": "list", "data": data}
     return ex
 

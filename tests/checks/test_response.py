@@ -77,13 +77,17 @@ def test_envelope_accepts_either_form_and_a_dated_version_of_the_requested_model
     assert run(ex, "response.envelope", profile=PROFILE) == []
 
 
-@pytest.mark.parametrize(("value", "title"), [
-    ("end_turn", "Anthropic stop_reason 'end_turn' leaked into finish_reason (OpenAI says 'stop')"),
-    ("tool_use", "Anthropic stop_reason 'tool_use' leaked into finish_reason (OpenAI says 'tool_calls')"),
-    ("", "finish_reason is an empty string"),
-    (None, "finish_reason is not one of OpenAI's values"),
-    ("length", "finish_reason should be 'stop'"),
-], ids=["end-turn", "tool-use", "empty", "null", "unexpected-length"])
+@pytest.mark.parametrize(
+    ("value", "title"),
+    [
+        ("end_turn", "Anthropic stop_reason 'end_turn' leaked into finish_reason (OpenAI says 'stop')"),
+        ("tool_use", "Anthropic stop_reason 'tool_use' leaked into finish_reason (OpenAI says 'tool_calls')"),
+        ("", "finish_reason is an empty string"),
+        (None, "finish_reason is not one of OpenAI's values"),
+        ("length", "finish_reason should be 'stop'"),
+    ],
+    ids=["end-turn", "tool-use", "empty", "null", "unexpected-length"],
+)
 def test_finish_reason_names_leaks(value: object, title: str) -> None:
     assert titles(run(text_answer("x", finish_reason=value), "response.finish_reason", finish_reason="stop")) == [title]
 

@@ -48,13 +48,19 @@ def test_benign_sse_variations_pass_framing() -> None:
     assert run(ex, "stream.framing") == []
 
 
-@pytest.mark.parametrize(("mutate", "title"), [
-    (lambda ex: ex.events.pop(), "the stream ended without data: [DONE] (truncated, or passed off as complete)"),
-    (lambda ex: ex.events.append(Event("[DONE]")), "data: [DONE] was sent 2 times"),
-    (lambda ex: ex.events.append(Event('{"late": true}')), "1 event(s) after data: [DONE]"),
-    (lambda ex: setattr(ex, "error", "disconnect: RemoteProtocolError"),
-     "the stream broke off (disconnect: RemoteProtocolError): a truncated answer"),
-], ids=["no-done", "done-twice", "after-done", "transport-error"])
+@pytest.mark.parametrize(
+    ("mutate", "title"),
+    [
+        (lambda ex: ex.events.pop(), "the stream ended without data: [DONE] (truncated, or passed off as complete)"),
+        (lambda ex: ex.events.append(Event("[DONE]")), "data: [DONE] was sent 2 times"),
+        (lambda ex: ex.events.append(Event('{"late": true}')), "1 event(s) after data: [DONE]"),
+        (
+            lambda ex: setattr(ex, "error", "disconnect: RemoteProtocolError"),
+            "the stream broke off (disconnect: RemoteProtocolError): a truncated answer",
+        ),
+    ],
+    ids=["no-done", "done-twice", "after-done", "transport-error"],
+)
 def test_done_reports_truncation_and_repeats(mutate: object, title: str) -> None:
     ex = text_stream(TEXT)
     mutate(ex)  # type: ignore[operator]

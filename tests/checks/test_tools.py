@@ -32,7 +32,8 @@ def test_call_shape_rejects_arguments_as_an_object() -> None:
 def test_call_shape_names_missing_id_and_wrong_type() -> None:
     bad = {"type": "tool_use", "function": {"name": "get_time", "arguments": "{}"}}
     assert titles(run(calls_answer(bad, req=REQ), "tools.call_shape")) == [
-        "tool call has no id", 'tool call type is not "function"'
+        "tool call has no id",
+        'tool call type is not "function"',
     ]
 
 
@@ -54,8 +55,9 @@ def test_arguments_schema_reports_an_unoffered_tool() -> None:
 
 def test_arguments_schema_takes_tools_from_expect() -> None:
     ex = calls_answer(call("get_weather", '{"city": 7}'), req=request())
-    assert titles(run(ex, "tools.arguments_schema", tools=[WEATHER])) == ["arguments do not match the get_weather "
-                                                                         "schema"]
+    assert titles(run(ex, "tools.arguments_schema", tools=[WEATHER])) == [
+        "arguments do not match the get_weather schema"
+    ]
 
 
 def test_finish_reason_default_and_configured() -> None:
@@ -74,8 +76,14 @@ def test_expected_calls_names_count_and_arguments() -> None:
     ex = calls_answer(call("get_weather", '{"city": "Tokyo"}', "a"), call("get_weather", '{"city": "Paris"}', "b"))
     paris_tokyo = [{"city": "Paris"}, {"city": "Tokyo"}]
     assert run(ex, "tools.expected_calls", call_count=2, tool_names=["get_weather"] * 2, arguments=paris_tokyo) == []
-    found = run(ex, "tools.expected_calls", call_count=1, tool_names=["get_time"], arguments=[{"city": "Rome"}],
-                argument_values=[{"city": "Rome"}])
+    found = run(
+        ex,
+        "tools.expected_calls",
+        call_count=1,
+        tool_names=["get_time"],
+        arguments=[{"city": "Rome"}],
+        argument_values=[{"city": "Rome"}],
+    )
     assert titles(found) == [
         "wrong number of tool calls",
         "the tools called are not the ones asked for",
@@ -104,8 +112,10 @@ def test_result_used_needs_the_mentioned_values() -> None:
 
 def test_stream_index_passes_openai_framing() -> None:
     ex = calls_stream(
-        tool_delta(0, "call_a", "get_weather", ""), tool_delta(0, arguments='{"city": "Paris"}'),
-        tool_delta(1, "call_b", "get_weather", '{"ci'), tool_delta(1, arguments='ty": "Tokyo"}'),
+        tool_delta(0, "call_a", "get_weather", ""),
+        tool_delta(0, arguments='{"city": "Paris"}'),
+        tool_delta(1, "call_b", "get_weather", '{"ci'),
+        tool_delta(1, arguments='ty": "Tokyo"}'),
     )
     assert run(ex, "tools.stream_index") == []
     assert run(ex, "tools.stream_once") == []
@@ -113,8 +123,10 @@ def test_stream_index_passes_openai_framing() -> None:
 
 
 def test_stream_index_reports_all_calls_at_index_0() -> None:
-    ex = calls_stream(tool_delta(0, "call_a", "get_weather", '{"city": "Paris"}'),
-                      tool_delta(0, "call_b", "get_weather", '{"city": "Tokyo"}'))
+    ex = calls_stream(
+        tool_delta(0, "call_a", "get_weather", '{"city": "Paris"}'),
+        tool_delta(0, "call_b", "get_weather", '{"city": "Tokyo"}'),
+    )
     assert titles(run(ex, "tools.stream_index")) == ["2 calls share one index"]
 
 

@@ -17,8 +17,13 @@ WEATHER = {"type": "function", "function": {"name": "get_weather", "description"
 def entry(body: dict[str, Any] | None = None, status: int = 200, **reply: Any) -> dict[str, Any]:
     """A journal entry of the mock's Anthropic face."""
     upstream = {"model": "claude-haiku-4-5", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]}
-    return {"face": "anthropic", "status": status, "outcome": "completed", "body": {**upstream, **(body or {})},
-            "reply": reply}
+    return {
+        "face": "anthropic",
+        "status": status,
+        "outcome": "completed",
+        "body": {**upstream, **(body or {})},
+        "reply": reply,
+    }
 
 
 def check(name: str, ex: Any, upstream: dict[str, Any] | None, **expect: Any) -> list[str]:
@@ -29,8 +34,9 @@ def test_forwarded_names_a_missing_a_repeated_and_a_refused_upstream_request() -
     ex = text_answer("hi")
     assert check("translation.forwarded", ex, entry()) == []
     assert check("translation.forwarded", ex, None) == ["no upstream request carried the test's marker"]
-    assert check("translation.forwarded", ex, entry(), upstream_count=2) == ["one client request became 2 upstream "
-                                                                              "requests"]
+    assert check("translation.forwarded", ex, entry(), upstream_count=2) == [
+        "one client request became 2 upstream requests"
+    ]
     assert "not a valid Messages request" in check("translation.forwarded", ex, entry(status=400))[0]
 
 
@@ -38,12 +44,19 @@ def test_model_alias_is_resolved_upstream() -> None:
     ex = text_answer("hi", req=request(model="anthropic/claude-haiku-4-5"))
     assert check("translation.model", ex, entry()) == []
     assert check("translation.model", ex, entry({"model": "anthropic/claude-haiku-4-5"})) == [
-        "the upstream model is not the canonical ID"]
+        "the upstream model is not the canonical ID"
+    ]
 
 
-SYSTEM_REQUEST = request(messages=[{"role": "system", "content": "Be terse."}, {"role": "user", "content": "hi"},
-                                   {"role": "assistant", "content": "ok"}, {"role": "developer", "content": "Lower."},
-                                   {"role": "user", "content": "go"}])
+SYSTEM_REQUEST = request(
+    messages=[
+        {"role": "system", "content": "Be terse."},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "ok"},
+        {"role": "developer", "content": "Lower."},
+        {"role": "user", "content": "go"},
+    ]
+)
 
 
 @pytest.mark.parametrize(
@@ -53,8 +66,11 @@ SYSTEM_REQUEST = request(messages=[{"role": "system", "content": "Be terse."}, {
         ("Be terse.\n\nLower.", None, []),
         ("Be terse.", None, ["system message 2 of 2 is missing from the upstream system"]),
         ("Lower. Be terse.", None, ["system message 2 of 2 is out of order in the upstream system"]),
-        ("Be terse. Lower.", [{"role": "system", "content": "Lower."}],
-         ["a system message was sent upstream as a message"]),
+        (
+            "Be terse. Lower.",
+            [{"role": "system", "content": "Lower."}],
+            ["a system message was sent upstream as a message"],
+        ),
     ],
     ids=["blocks", "string", "later-dropped", "out-of-order", "left-as-message"],
 )
@@ -65,7 +81,8 @@ def test_system_messages_are_hoisted_in_order(system: Any, messages: Any, wanted
 
 def test_no_system_upstream_without_one_from_the_client() -> None:
     assert check("translation.system", text_answer("hi"), entry({"system": "Invented."})) == [
-        "a system prompt upstream although the client sent none"]
+        "a system prompt upstream although the client sent none"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -85,8 +102,9 @@ def test_max_tokens(asked: dict[str, Any], sent: int, profile_expect: dict[str, 
     profile = load_profile("tokenhub")
     profile.expect.update(profile_expect)
     req = request(**asked)
-    found = titles(run(text_answer("hi", req=req), "translation.max_tokens", upstream=entry({"max_tokens": sent}),
-                       profile=profile))
+    found = titles(
+        run(text_answer("hi", req=req), "translation.max_tokens", upstream=entry({"max_tokens": sent}), profile=profile)
+    )
     assert found == wanted
 
 
@@ -112,8 +130,12 @@ def test_stop(stop: Any, body: dict[str, Any], wanted: list[str]) -> None:
         (0.3, "reject", entry({"temperature": 0.3}), []),
         (0.3, "reject", entry(), ["the temperature was not passed on unchanged"]),
         (1.5, "reject", None, []),
-        (1.5, "reject", entry({"temperature": 1.5}), ["temperature 1.5 above the maximum 1.0 was not handled as the "
-                                                      "policy says (reject)"]),
+        (
+            1.5,
+            "reject",
+            entry({"temperature": 1.5}),
+            ["temperature 1.5 above the maximum 1.0 was not handled as the policy says (reject)"],
+        ),
         (1.5, "clamp", entry({"temperature": 1.0}), []),
         (1.5, "ignore", entry(), []),
     ],
@@ -128,15 +150,19 @@ def test_temperature(value: float, policy: str, upstream: Any, wanted: list[str]
 
 def test_tools_become_input_schemas() -> None:
     ex = text_answer("hi", req=request(tools=[WEATHER, {"type": "function", "function": {"name": "now"}}]))
-    good = [{"name": "get_weather", "description": "Weather.", "input_schema": SCHEMA},
-            {"name": "now", "input_schema": {"type": "object", "properties": {}}}]
+    good = [
+        {"name": "get_weather", "description": "Weather.", "input_schema": SCHEMA},
+        {"name": "now", "input_schema": {"type": "object", "properties": {}}},
+    ]
     assert check("translation.tools", ex, entry({"tools": good})) == []
     openai_shape = [{"name": "get_weather", "parameters": {}}, good[1]]
-    assert check("translation.tools", ex, entry({"tools": openai_shape})) == ["the tool was forwarded in OpenAI's "
-                                                                              "shape"]
+    assert check("translation.tools", ex, entry({"tools": openai_shape})) == [
+        "the tool was forwarded in OpenAI's shape"
+    ]
     changed = [{**good[0], "input_schema": {"type": "object"}}, good[1]]
-    assert check("translation.tools", ex, entry({"tools": changed})) == ["input_schema is not the function's "
-                                                                         "parameters"]
+    assert check("translation.tools", ex, entry({"tools": changed})) == [
+        "input_schema is not the function's parameters"
+    ]
     assert check("translation.tools", ex, entry({"tools": good[:1]})) == ["2 tool definitions became 1 upstream"]
 
 
@@ -148,15 +174,29 @@ def test_tools_become_input_schemas() -> None:
         ("none", None, {"type": "none"}, True),
         ("required", None, {"type": "any"}, True),
         ("required", None, {"type": "auto"}, False),
-        ({"type": "function", "function": {"name": "get_weather"}}, None, {"type": "tool", "name": "get_weather"},
-         True),
+        (
+            {"type": "function", "function": {"name": "get_weather"}},
+            None,
+            {"type": "tool", "name": "get_weather"},
+            True,
+        ),
         ({"type": "function", "function": {"name": "get_weather"}}, None, {"type": "any"}, False),
         ("auto", False, {"type": "auto", "disable_parallel_tool_use": True}, True),
         ("auto", False, {"type": "auto"}, False),
         ("auto", None, {"type": "auto", "disable_parallel_tool_use": True}, False),
     ],
-    ids=["auto-absent", "auto", "none", "required", "required-as-auto", "named", "named-as-any", "parallel-off",
-         "parallel-off-dropped", "parallel-off-invented"],
+    ids=[
+        "auto-absent",
+        "auto",
+        "none",
+        "required",
+        "required-as-auto",
+        "named",
+        "named-as-any",
+        "parallel-off",
+        "parallel-off-dropped",
+        "parallel-off-invented",
+    ],
 )
 def test_tool_choice(choice: Any, parallel: Any, upstream: Any, ok: bool) -> None:
     fields: dict[str, Any] = {"tools": [WEATHER], "tool_choice": choice}
@@ -172,9 +212,13 @@ def test_tool_choice_none_may_leave_the_tools_out() -> None:
 
 
 CALL = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
-TOOL_TURN = request(messages=[{"role": "user", "content": "weather?"},
-                              {"role": "assistant", "content": None, "tool_calls": [CALL]},
-                              {"role": "tool", "tool_call_id": "call_1", "content": "21 C"}])
+TOOL_TURN = request(
+    messages=[
+        {"role": "user", "content": "weather?"},
+        {"role": "assistant", "content": None, "tool_calls": [CALL]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "21 C"},
+    ]
+)
 USE = {"type": "tool_use", "id": "call_1", "name": "get_weather", "input": {"city": "Paris"}}
 RESULT = {"type": "tool_result", "tool_use_id": "call_1", "content": "21 C"}
 TEXT = {"type": "text", "text": "x"}
@@ -184,17 +228,30 @@ TEXT = {"type": "text", "text": "x"}
     ("messages", "wanted"),
     [
         ([{"role": "assistant", "content": [USE]}, {"role": "user", "content": [RESULT]}], []),
-        ([{"role": "assistant", "content": [USE]}, {"role": "user", "content": [TEXT, RESULT]}],
-         ["tool_result blocks must come before any other block of the turn"]),
-        ([{"role": "assistant", "content": [USE]}, {"role": "user", "content": "x"}, {"role": "user",
-                                                                                      "content": [RESULT]}],
-         ["the tool result is not in the user turn right after its tool_use"]),
-        ([{"role": "assistant", "content": [{**USE, "id": "toolu_9"}]}, {"role": "user", "content": [RESULT]}],
-         ["an assistant tool call has no tool_use block with its id upstream"]),
-        ([{"role": "assistant", "content": [{**USE, "input": {}}]}, {"role": "user", "content": [RESULT]}],
-         ["the tool_use block does not carry the call's name and arguments"]),
-        ([{"role": "assistant", "content": [USE]}, {"role": "user", "content": [{**RESULT, "content": "?"}]}],
-         ["the tool result's content changed"]),
+        (
+            [{"role": "assistant", "content": [USE]}, {"role": "user", "content": [TEXT, RESULT]}],
+            ["tool_result blocks must come before any other block of the turn"],
+        ),
+        (
+            [
+                {"role": "assistant", "content": [USE]},
+                {"role": "user", "content": "x"},
+                {"role": "user", "content": [RESULT]},
+            ],
+            ["the tool result is not in the user turn right after its tool_use"],
+        ),
+        (
+            [{"role": "assistant", "content": [{**USE, "id": "toolu_9"}]}, {"role": "user", "content": [RESULT]}],
+            ["an assistant tool call has no tool_use block with its id upstream"],
+        ),
+        (
+            [{"role": "assistant", "content": [{**USE, "input": {}}]}, {"role": "user", "content": [RESULT]}],
+            ["the tool_use block does not carry the call's name and arguments"],
+        ),
+        (
+            [{"role": "assistant", "content": [USE]}, {"role": "user", "content": [{**RESULT, "content": "?"}]}],
+            ["the tool result's content changed"],
+        ),
     ],
     ids=["right", "after-text", "a-turn-later", "id-changed", "arguments-lost", "content-changed"],
 )
@@ -207,27 +264,47 @@ PNG = "data:image/png;base64,iVBORw0KGgo="
 
 
 def image_request(url: str) -> dict[str, Any]:
-    return request(messages=[{"role": "user", "content": [{"type": "text", "text": "what?"},
-                                                          {"type": "image_url", "image_url": {"url": url}}]}])
+    return request(
+        messages=[
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "what?"}, {"type": "image_url", "image_url": {"url": url}}],
+            }
+        ]
+    )
 
 
 def image_entry(source: dict[str, Any]) -> dict[str, Any]:
-    return entry({"messages": [{"role": "user", "content": [{"type": "text", "text": "what?"},
-                                                            {"type": "image", "source": source}]}]})
+    return entry(
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": "what?"}, {"type": "image", "source": source}]}
+            ]
+        }
+    )
 
 
 @pytest.mark.parametrize(
     ("url", "source", "wanted"),
     [
         (PNG, {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}, []),
-        (PNG, {"type": "base64", "media_type": "image/jpeg", "data": "iVBORw0KGgo="},
-         ["a data URI did not become a base64 source with its media type"]),
+        (
+            PNG,
+            {"type": "base64", "media_type": "image/jpeg", "data": "iVBORw0KGgo="},
+            ["a data URI did not become a base64 source with its media type"],
+        ),
         (PNG, {"type": "base64", "media_type": "image/png", "data": "AAAA"}, ["the image data changed on the way"]),
-        ("data:image/png;base64," + "A" * 2000, {"type": "base64", "media_type": "image/png",
-                                                 "data": "A" * 48 + "...(2000 chars)"}, []),
+        (
+            "data:image/png;base64," + "A" * 2000,
+            {"type": "base64", "media_type": "image/png", "data": "A" * 48 + "...(2000 chars)"},
+            [],
+        ),
         ("https://x.test/a.png", {"type": "url", "url": "https://x.test/a.png"}, []),
-        ("https://x.test/a.png", {"type": "base64", "media_type": "image/png", "data": "A"},
-         ["an image URL did not become a url source"]),
+        (
+            "https://x.test/a.png",
+            {"type": "base64", "media_type": "image/png", "data": "A"},
+            ["an image URL did not become a url source"],
+        ),
     ],
     ids=["png", "media-type-wrong", "data-changed", "journal-shortened", "url", "url-as-base64"],
 )
@@ -237,16 +314,28 @@ def test_images(url: str, source: dict[str, Any], wanted: list[str]) -> None:
 
 # -- the way back ---------------------------------------------------------------------------------------------
 
+
 def reply(stop_reason: str = "end_turn", text: str = "hi", content: Any = None, **usage: int) -> dict[str, Any]:
-    counts = {"input_tokens": 12, "output_tokens": 5, "cache_creation_input_tokens": 0,
-              "cache_read_input_tokens": 0, **usage}
+    counts = {
+        "input_tokens": 12,
+        "output_tokens": 5,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        **usage,
+    }
     return entry(stop_reason=stop_reason, text=text, content=content or [{"type": "text"}], usage=counts)
 
 
 @pytest.mark.parametrize(
     ("stop_reason", "finish", "ok"),
-    [("end_turn", "stop", True), ("stop_sequence", "stop", True), ("max_tokens", "length", True),
-     ("refusal", "content_filter", True), ("end_turn", "end_turn", False), ("max_tokens", "stop", False)],
+    [
+        ("end_turn", "stop", True),
+        ("stop_sequence", "stop", True),
+        ("max_tokens", "length", True),
+        ("refusal", "content_filter", True),
+        ("end_turn", "end_turn", False),
+        ("max_tokens", "stop", False),
+    ],
     ids=["end_turn", "stop_sequence", "max_tokens", "refusal", "end_turn-leaked", "max_tokens-as-stop"],
 )
 def test_finish_reason_maps_the_stop_reason(stop_reason: str, finish: str, ok: bool) -> None:
@@ -268,26 +357,44 @@ def test_text_and_answered() -> None:
     cut = stream([chunk({"role": "assistant", "content": "hi"})], done=False)
     assert check("translation.answered", cut, reply()) == ["the upstream's stream was complete, the client's was not"]
     assert check("translation.answered", text_answer("x", status=500), reply()) == [
-        "the upstream answered, the client got an error"]
+        "the upstream answered, the client got an error"
+    ]
 
 
 def tool_stream(indexes: list[int]) -> Any:
     deltas = [chunk({"role": "assistant", "content": "Let me check."})]
     for n, index in enumerate(indexes):
-        deltas.append(chunk({"tool_calls": [{"index": index, "id": f"toolu_{n}", "type": "function",
-                                             "function": {"name": "get_weather", "arguments": "{}"}}]}))
+        deltas.append(
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": index,
+                            "id": f"toolu_{n}",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": "{}"},
+                        }
+                    ]
+                }
+            )
+        )
     return stream([*deltas, chunk({}, "tool_calls")])
 
 
 def test_tool_index_counts_tool_blocks_only() -> None:
-    blocks = [{"type": "text"}, {"type": "tool_use", "id": "toolu_0", "name": "get_weather"},
-              {"type": "tool_use", "id": "toolu_1", "name": "get_weather"}]
+    blocks = [
+        {"type": "text"},
+        {"type": "tool_use", "id": "toolu_0", "name": "get_weather"},
+        {"type": "tool_use", "id": "toolu_1", "name": "get_weather"},
+    ]
     upstream = reply("tool_use", "Let me check.", blocks)
     assert check("translation.tool_index", tool_stream([0, 1]), upstream) == []
     assert check("translation.tool_index", tool_stream([1, 2]), upstream) == [
-        "tool-call indexes count every content block, not tool blocks only"]
+        "tool-call indexes count every content block, not tool blocks only"
+    ]
     assert check("translation.tool_index", tool_stream([0]), upstream) == [
-        "the tool calls are not the upstream's tool_use blocks in order"]
+        "the tool calls are not the upstream's tool_use blocks in order"
+    ]
 
 
 def test_usage_is_the_upstreams() -> None:
@@ -295,7 +402,8 @@ def test_usage_is_the_upstreams() -> None:
     assert check("translation.usage", text_answer("hi", usage=right), reply()) == []
     swapped = {"prompt_tokens": 5, "completion_tokens": 12, "total_tokens": 17}
     assert check("translation.usage", text_answer("hi", usage=swapped), reply()) == [
-        "prompt and completion tokens are swapped"]
+        "prompt and completion tokens are swapped"
+    ]
     cached = {"prompt_tokens": 20, "completion_tokens": 5, "total_tokens": 25}
     assert check("translation.usage", text_answer("hi", usage=cached), reply(cache_read_input_tokens=8)) == []
     unasked = stream([chunk({"role": "assistant", "content": "hi"}), chunk({}, "stop")])
@@ -303,14 +411,27 @@ def test_usage_is_the_upstreams() -> None:
 
 
 def test_reply_checks_are_silent_without_an_upstream_answer() -> None:
-    for name in ("translation.answered", "translation.text", "translation.finish_reason", "translation.tool_index",
-                 "translation.usage"):
+    for name in (
+        "translation.answered",
+        "translation.text",
+        "translation.finish_reason",
+        "translation.tool_index",
+        "translation.usage",
+    ):
         assert check(name, text_answer("?", "end_turn"), entry(status=429)) == []
         assert check(name, text_answer("?", "end_turn"), None) == []
 
 
 def test_request_checks_are_silent_without_an_upstream_request() -> None:
     ex = text_answer("hi", req=request(stop="x", tools=[WEATHER], tool_choice="required"))
-    for name in ("translation.model", "translation.system", "translation.max_tokens", "translation.stop",
-                 "translation.tools", "translation.tool_choice", "translation.tool_results", "translation.images"):
+    for name in (
+        "translation.model",
+        "translation.system",
+        "translation.max_tokens",
+        "translation.stop",
+        "translation.tools",
+        "translation.tool_choice",
+        "translation.tool_results",
+        "translation.images",
+    ):
         assert check(name, ex, None) == []

@@ -16,8 +16,9 @@ ERROR = {"error": {"message": "Overloaded", "type": "server_error", "param": Non
 
 
 def failed(status: int, headers: dict[str, str] | None = None, t: float = 0.5) -> Exchange:
-    ex = Exchange("POST", URL, {}, request(), status=status, headers={"content-type": "application/json",
-                                                                      **(headers or {})})
+    ex = Exchange(
+        "POST", URL, {}, request(), status=status, headers={"content-type": "application/json", **(headers or {})}
+    )
     ex.body = {"error": {"message": "x", "type": "server_error", "param": None, "code": None}}
     ex.t_start, ex.t_headers, ex.t_end = 0.0, t, t
     return ex
@@ -36,8 +37,13 @@ START = chunk({"role": "assistant", "content": "1"})
 @pytest.mark.parametrize(
     ("upstream", "status", "wanted"),
     [
-        (429, 429, []), (529, 503, []), (529, 529, []), (500, 502, []), (500, 500, []),
-        (529, 500, ["an upstream 529 became a 500"]), (429, 500, ["an upstream 429 became a 500"]),
+        (429, 429, []),
+        (529, 503, []),
+        (529, 529, []),
+        (500, 502, []),
+        (500, 500, []),
+        (529, 500, ["an upstream 529 became a 500"]),
+        (429, 500, ["an upstream 429 became a 500"]),
     ],
     ids=["429", "529-503", "529-529", "500-502", "500-500", "529-500", "429-500"],
 )
@@ -49,24 +55,29 @@ def test_error_status_follows_a_profile_expectation_and_never_accepts_200() -> N
     profile = load_profile("tokenhub")
     profile.expect["upstream_status_529"] = [529]
     assert titles(run(failed(503), "upstream.error_status", upstream_status=529, profile=profile)) == [
-        "an upstream 529 became a 503"]
+        "an upstream 529 became a 503"
+    ]
     assert titles(run(text_answer("ok"), "upstream.error_status", upstream_status=529, profile=PROFILE)) == [
-        "an upstream 529 became a 200 answer"]
+        "an upstream 529 became a 200 answer"
+    ]
 
 
 def test_retry_after_must_be_the_upstreams() -> None:
     assert titles(run(failed(429, {"retry-after": "7"}), "upstream.retry_after", upstream_retry_after="7")) == []
     assert titles(run(failed(429), "upstream.retry_after", upstream_retry_after="7")) == [
-        "the upstream's Retry-After: 7 was dropped"]
+        "the upstream's Retry-After: 7 was dropped"
+    ]
     assert titles(run(failed(429, {"retry-after": "1"}), "upstream.retry_after", upstream_retry_after="7")) == [
-        "Retry-After is not the upstream's"]
+        "Retry-After is not the upstream's"
+    ]
 
 
 def test_an_error_frame_is_required_after_a_midstream_error() -> None:
     assert titles(run(timed_stream([START, ERROR], done=False), "upstream.error_frame")) == []
     clean = timed_stream([START, chunk({}, "stop")], done=True)
-    assert titles(run(clean, "upstream.error_frame")) == ["the upstream's error did not reach the client as an error "
-                                                          "frame"]
+    assert titles(run(clean, "upstream.error_frame")) == [
+        "the upstream's error did not reach the client as an error frame"
+    ]
     bad = timed_stream([START, {"error": "Overloaded"}], done=False)
     assert titles(run(bad, "upstream.error_frame")) == ["the error frame is not {error: {message, type, ...}}"]
     assert titles(run(failed(500), "upstream.error_frame")) == []  # an error status says it too
@@ -96,23 +107,28 @@ def test_timeout_within_the_gateways_own_bound() -> None:
     assert titles(run(quick, "upstream.timeout", upstream_timeout_s=3, slack_s=1, profile=PROFILE)) == []
     late = failed(504, t=4.5)
     assert titles(run(late, "upstream.timeout", upstream_timeout_s=3, slack_s=1, profile=PROFILE)) == [
-        "the timeout came later than the gateway's own"]
+        "the timeout came later than the gateway's own"
+    ]
     odd = failed(500, t=3.1)
     assert titles(run(odd, "upstream.timeout", upstream_timeout_s=3, slack_s=1, profile=PROFILE)) == [
-        "a timeout answered with status 500"]
+        "a timeout answered with status 500"
+    ]
     framed = timed_stream([START, ERROR], done=False, t_end=9.0)  # the frame came at 0.2 s
     assert titles(run(framed, "upstream.timeout", upstream_timeout_s=3, profile=PROFILE)) == []
     waited = timed_stream([START, chunk({}, "stop")], done=True, t_end=8.0)
     assert titles(run(waited, "upstream.timeout", upstream_timeout_s=3, profile=PROFILE)) == [
-        "the gateway waited out the stalled upstream: no timeout"]
+        "the gateway waited out the stalled upstream: no timeout"
+    ]
     gave_up = timed_stream([START], done=False, error="timeout", t_end=30.0)
     assert titles(run(gave_up, "upstream.timeout", upstream_timeout_s=3, profile=PROFILE)) == [
-        "the client gave up before the gateway reported the stall"]
+        "the client gave up before the gateway reported the stall"
+    ]
 
 
 def test_cancelled_reads_the_upstream_outcome() -> None:
     ex = timed_stream([START], done=False, error="abandoned")
     assert titles(run(ex, "upstream.cancelled", upstream={"outcome": "cancelled"}, waited_s=2)) == []
     assert titles(run(ex, "upstream.cancelled", upstream={"outcome": "pending"}, waited_s=2)) == [
-        "the gateway kept the upstream request running after the client left"]
+        "the gateway kept the upstream request running after the client left"
+    ]
     assert titles(run(ex, "upstream.cancelled", upstream=None)) == ["no upstream request carried the test's marker"]

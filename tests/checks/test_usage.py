@@ -18,7 +18,8 @@ def test_present_fails_without_usage_or_with_bad_counts() -> None:
     assert titles(run(text_stream("Hi."), "usage.present")) == ["no usage object"]
     bad = {"prompt_tokens": -1, "completion_tokens": 2.0, "total_tokens": True}
     assert titles(run(text_answer("Hi.", usage=bad), "usage.present")) == [
-        "prompt_tokens is not an integer ≥ 0", "completion_tokens is not an integer ≥ 0",
+        "prompt_tokens is not an integer ≥ 0",
+        "completion_tokens is not an integer ≥ 0",
         "total_tokens is not an integer ≥ 0",
     ]
 
@@ -28,7 +29,9 @@ def test_total_is_the_sum() -> None:
     wrong = {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 12}
     found = run(text_stream("Hi.", usage=wrong), "usage.total")
     assert (titles(found), found[0].expected, found[0].observed) == (
-        ["total_tokens is not prompt_tokens + completion_tokens"], "17", "12"
+        ["total_tokens is not prompt_tokens + completion_tokens"],
+        "17",
+        "12",
     )
 
 

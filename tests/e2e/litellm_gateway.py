@@ -72,8 +72,11 @@ def gateway_key(profile: Profile) -> str:
 
 def model_names(profile: Profile) -> list[tuple[str, str]]:
     """(name clients send, canonical ID upstream) for every model in both forms."""
-    return [(name, model.id) for model in profile.models
-            for name in dict.fromkeys((model.id, profile.alias_prefix + model.id))]
+    return [
+        (name, model.id)
+        for model in profile.models
+        for name in dict.fromkeys((model.id, profile.alias_prefix + model.id))
+    ]
 
 
 def litellm_config(
@@ -85,8 +88,10 @@ def litellm_config(
     `x-` headers are forwarded so `X-Chatconform-Fault` reaches the mock; the timeout bounds a
     stalled upstream. Nothing else is tuned: LiteLLM's own defaults are what is being tested."""
     deployments = [
-        {"model_name": name, "litellm_params": {"model": f"anthropic/{canonical}", "api_base": upstream_root,
-                                                "api_key": upstream_key}}
+        {
+            "model_name": name,
+            "litellm_params": {"model": f"anthropic/{canonical}", "api_base": upstream_root, "api_key": upstream_key},
+        }
         for name, canonical in model_names(profile)
     ]
     return {
@@ -112,7 +117,10 @@ def child_env() -> dict[str, str]:
 
 @contextmanager
 def litellm_gateway(
-    profile: Profile, upstream_root: str, upstream_key: str, start_timeout_s: float = 90.0,
+    profile: Profile,
+    upstream_root: str,
+    upstream_key: str,
+    start_timeout_s: float = 90.0,
     timeout_s: float = 30.0,
 ) -> Iterator[Gateway]:
     """Run LiteLLM in front of the mock at `upstream_root`; yield the running gateway."""
@@ -128,8 +136,9 @@ def litellm_gateway(
         gateway = Gateway(f"http://{LOOPBACK}:{port}/v1", master_key, Path(tmp) / "litellm.log")
         command = [str(LITELLM), "--config", str(config), "--host", LOOPBACK, "--port", str(port)]
         with gateway.log_path.open("wb") as log:
-            proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp, start_new_session=True
+            )
         try:
             _wait_ready(proc, gateway, start_timeout_s)
             yield gateway

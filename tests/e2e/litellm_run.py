@@ -29,9 +29,21 @@ PROFILE = load_profile("tokenhub")
 SUITES = REPO / "chatconform" / "suites"
 # A representative selection: every feature column except shapes (snapshots of the mock's own framing,
 # whose LiteLLM differences the schema and stream checks already report) and vision's many formats.
-SELECTION = ("test_auth", "test_models", "test_basic", "test_streaming", "test_tools", "test_stop",
-             "test_max_tokens", "test_sampling", "test_errors", "test_usage", "test_json_mode",
-             "test_gateway_translation", "test_gateway_faults")
+SELECTION = (
+    "test_auth",
+    "test_models",
+    "test_basic",
+    "test_streaming",
+    "test_tools",
+    "test_stop",
+    "test_max_tokens",
+    "test_sampling",
+    "test_errors",
+    "test_usage",
+    "test_json_mode",
+    "test_gateway_translation",
+    "test_gateway_faults",
+)
 MODELS = "claude-haiku-4-5,claude-sonnet-4-6"  # each runs as <id> and anthropic/<id>
 DEVIATIONS = REPO / "docs" / "compat" / "litellm-deviations.toml"
 COMPAT_DOC = REPO / "docs" / "compat" / "litellm.md"
@@ -45,21 +57,47 @@ class Outcome:
     report_dir: Path
 
 
-def command(gateway_url: str, gateway_key: str, upstream_root: str, upstream_key: str, report_dir: Path,
-            *extra: str) -> list[str]:
+def command(
+    gateway_url: str, gateway_key: str, upstream_root: str, upstream_key: str, report_dir: Path, *extra: str
+) -> list[str]:
     suites = [str(SUITES / f"{name}.py") for name in SELECTION]
-    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *suites,
-            "--base-url", gateway_url, "--api-key", gateway_key, "--models", MODELS,
-            "--upstream-url", upstream_root, "--upstream-key", upstream_key,
-            "--upstream-timeout", f"{GATEWAY_TIMEOUT_S:g}", "--known-deviations", str(DEVIATIONS.relative_to(REPO)),
-            "--report-dir", str(report_dir), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        *suites,
+        "--base-url",
+        gateway_url,
+        "--api-key",
+        gateway_key,
+        "--models",
+        MODELS,
+        "--upstream-url",
+        upstream_root,
+        "--upstream-key",
+        upstream_key,
+        "--upstream-timeout",
+        f"{GATEWAY_TIMEOUT_S:g}",
+        "--known-deviations",
+        str(DEVIATIONS.relative_to(REPO)),
+        "--report-dir",
+        str(report_dir),
+        *extra,
+    ]
 
 
 def run_through_litellm(report_dir: Path, *extra: str, timeout_s: float = 600) -> Outcome:
     """Mock, LiteLLM, suites; the suites' exit code and output, and where their reports went."""
     key = session_key(PROFILE)
-    with mock_subprocess(["--api-key", key]) as (root, _), \
-            litellm_gateway(PROFILE, root, key, timeout_s=GATEWAY_TIMEOUT_S) as gateway:
+    with (
+        mock_subprocess(["--api-key", key]) as (root, _),
+        litellm_gateway(PROFILE, root, key, timeout_s=GATEWAY_TIMEOUT_S) as gateway,
+    ):
         argv = command(gateway.base_url, gateway.master_key, root, key, report_dir, *extra)
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHATCONFORM_")}
         done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s)

@@ -19,13 +19,28 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def test_options_are_forwarded_and_everything_else_goes_to_pytest_in_order() -> None:
-    args = parse(["-k", "basic or streaming", "--base-url", "http://h/v1", "-x", "--api-key", "secret-value",
-                  "--junitxml", "j.xml", "--max-cost", "0.5", "-m", "not tools"])
+    args = parse(
+        [
+            "-k",
+            "basic or streaming",
+            "--base-url",
+            "http://h/v1",
+            "-x",
+            "--api-key",
+            "secret-value",
+            "--junitxml",
+            "j.xml",
+            "--max-cost",
+            "0.5",
+            "-m",
+            "not tools",
+        ]
+    )
     argv = check.pytest_args(args)
     assert argv[argv.index("--base-url") + 1] == "http://h/v1"
     assert argv[argv.index("--api-key") + 1] == "secret-value"
     assert argv[argv.index("--max-cost") + 1] == "0.5"
-    tail = argv[argv.index("-k"):]
+    tail = argv[argv.index("-k") :]
     assert tail == ["-k", "basic or streaming", "-x", "--junitxml", "j.xml", "-m", "not tools", str(check.SUITES_DIR)]
 
 

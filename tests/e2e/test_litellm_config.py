@@ -28,8 +28,10 @@ def test_settings_let_faults_through_and_bound_a_stall() -> None:
     config = litellm_config(PROFILE, ROOT, UPSTREAM_KEY, "th-gateway-0123456789", timeout_s=12)
     assert config["litellm_settings"]["num_retries"] == 0 and config["router_settings"]["num_retries"] == 0
     assert config["litellm_settings"]["request_timeout"] == 12
-    assert config["general_settings"] == {"master_key": "th-gateway-0123456789",
-                                          "forward_client_headers_to_llm_api": True}
+    assert config["general_settings"] == {
+        "master_key": "th-gateway-0123456789",
+        "forward_client_headers_to_llm_api": True,
+    }
     assert json.loads(json.dumps(config)) == config  # written as JSON, which LiteLLM reads as YAML
 
 

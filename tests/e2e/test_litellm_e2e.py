@@ -34,8 +34,11 @@ def report(run: Outcome) -> dict[str, Any]:
 
 
 def _unexplained(report: dict[str, Any]) -> str:
-    return "\n".join(f"{c['nodeid']}: {[f['check'] + ': ' + f['title'] for f in c['findings']] or c['detail']}"
-                     for c in report["cases"] if c["outcome"] in ("fail", "error"))
+    return "\n".join(
+        f"{c['nodeid']}: {[f['check'] + ': ' + f['title'] for f in c['findings']] or c['detail']}"
+        for c in report["cases"]
+        if c["outcome"] in ("fail", "error")
+    )
 
 
 def test_every_failure_is_a_declared_deviation(run: Outcome, report: dict[str, Any]) -> None:
@@ -56,8 +59,9 @@ def test_the_run_tested_both_directions_and_the_fault_paths(report: dict[str, An
     outcomes = Counter((c["feature"], c["outcome"]) for c in report["cases"])
     assert outcomes["translation", "pass"] >= 25, outcomes
     assert outcomes["upstream_faults", "pass"] >= 5, outcomes  # stall, cancel, mid-stream error, ...
-    assert not any(c["outcome"] == "unsupported" for c in report["cases"] if c["feature"] in
-                   ("translation", "upstream_faults")), "a gateway-mode test did not run"
+    assert not any(
+        c["outcome"] == "unsupported" for c in report["cases"] if c["feature"] in ("translation", "upstream_faults")
+    ), "a gateway-mode test did not run"
     models = {c["model"] for c in report["cases"]}
     assert {"claude-haiku-4-5", "anthropic/claude-haiku-4-5", "claude-sonnet-4-6"} <= models
 

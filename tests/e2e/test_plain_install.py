@@ -80,11 +80,25 @@ def _env(install: Install) -> dict[str, str]:
 def _check(install: Install, base_url: str, out: Path, *extra: str) -> Run:
     reports, junit = out / "reports", out / "junit.xml"
     command = [
-        sys.executable, "-m", "chatconform.cli", "check", "--base-url", base_url, "--api-key", CANARY,
-        "--models", MODEL, "--report-dir", str(reports), "--junitxml", str(junit), *extra,
+        sys.executable,
+        "-m",
+        "chatconform.cli",
+        "check",
+        "--base-url",
+        base_url,
+        "--api-key",
+        CANARY,
+        "--models",
+        MODEL,
+        "--report-dir",
+        str(reports),
+        "--junitxml",
+        str(junit),
+        *extra,
     ]
-    done = subprocess.run(command, cwd=install.cwd, env=_env(install), capture_output=True, text=True,
-                          timeout=RUN_TIMEOUT_S)
+    done = subprocess.run(
+        command, cwd=install.cwd, env=_env(install), capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+    )
     return Run(done.returncode, done.stdout + done.stderr, reports, junit)
 
 
@@ -113,8 +127,14 @@ def test_the_wheel_ships_the_suites_their_snapshots_and_the_check_config(install
 
 
 def test_the_installed_copy_is_the_one_imported(install: Install) -> None:
-    done = subprocess.run([sys.executable, "-c", "import chatconform; print(chatconform.__file__)"],
-                          cwd=install.cwd, env=_env(install), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", "import chatconform; print(chatconform.__file__)"],
+        cwd=install.cwd,
+        env=_env(install),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert Path(done.stdout.strip()).is_relative_to(install.site)
 
 

@@ -19,6 +19,10 @@ def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
 
 
 def usage(prompt: int, completion: int) -> bytes:
-    return event({"object": "chat.completion.chunk", "choices": [],
-                  "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                            "total_tokens": prompt + completion}})
+    return event(
+        {
+            "object": "chat.completion.chunk",
+            "choices": [],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        }
+    )

@@ -12,9 +12,11 @@ from chatconform.load.options import add_options, parse_stages, parse_timespan
 from chatconform.load.runtime import Settings, SettingsError
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("30s", 30), ("5m", 300), ("1h30m", 5400),
-                                                ("1m30s", 90), ("0.5s", 0.5)],
-                         ids=["bare", "seconds", "minutes", "hours-minutes", "minutes-seconds", "fraction"])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90), ("30s", 30), ("5m", 300), ("1h30m", 5400), ("1m30s", 90), ("0.5s", 0.5)],
+    ids=["bare", "seconds", "minutes", "hours-minutes", "minutes-seconds", "fraction"],
+)
 def test_timespans(text: str, seconds: float) -> None:
     assert parse_timespan(text) == seconds
 
@@ -29,8 +31,11 @@ def test_stages() -> None:
     assert parse_stages("10:30s, 50:1m:5") == [(10, 30.0, 10.0), (50, 60.0, 5.0)]
 
 
-@pytest.mark.parametrize("text", ["10", "10:0s", "x:5s", "10:5s:0", ","], ids=["no-duration", "zero-duration",
-                                                                              "not-users", "zero-rate", "empty"])
+@pytest.mark.parametrize(
+    "text",
+    ["10", "10:0s", "x:5s", "10:5s:0", ","],
+    ids=["no-duration", "zero-duration", "not-users", "zero-rate", "empty"],
+)
 def test_bad_stages(text: str) -> None:
     with pytest.raises(ValueError, match="--stages"):
         parse_stages(text)

@@ -29,8 +29,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_load(folder: Path, *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CHATCONFORM_API_KEY": KEY}
-    command = [sys.executable, "-m", "chatconform.cli", "load", "--report-dir", str(folder), "--only-summary",
-               "--loglevel", "WARNING", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "chatconform.cli",
+        "load",
+        "--report-dir",
+        str(folder),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=folder.parent)
 
 
@@ -55,8 +65,9 @@ def bare_mock() -> Iterator[str]:
 
 def test_measured_latency_matches_the_mock(tmp_path: Path) -> None:
     with mock_subprocess(["--api-key", KEY, "--ttft-ms", "200", "--itl-ms", "20", "--jitter-ms", "0"]) as (root, _):
-        done = run_load(tmp_path / "r", "--base-url", root + "/v1", "-u", "10", "-r", "10", "-t", "4s",
-                        "--output-words", "20")
+        done = run_load(
+            tmp_path / "r", "--base-url", root + "/v1", "-u", "10", "-r", "10", "-t", "4s", "--output-words", "20"
+        )
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(tmp_path / "r")
     m = summary["metrics"]
@@ -72,8 +83,21 @@ def test_measured_latency_matches_the_mock(tmp_path: Path) -> None:
 def test_faults_are_all_accounted_and_the_ledger_agrees(tmp_path: Path) -> None:
     faults = ["--fault", "error_rate=0.1", "--fault", "error_statuses=429,500", "--fault", "disconnect_rate=0.08"]
     with mock_subprocess(["--api-key", KEY, "--latency", "none", "--seed", "3", *faults]) as (root, _):
-        done = run_load(tmp_path / "r", "--base-url", root + "/v1", "-u", "4", "-t", "3s", "--output-words", "10",
-                        "--scenario", "mix", "--models", "claude-haiku-4-5,claude-opus-4-7")
+        done = run_load(
+            tmp_path / "r",
+            "--base-url",
+            root + "/v1",
+            "-u",
+            "4",
+            "-t",
+            "3s",
+            "--output-words",
+            "10",
+            "--scenario",
+            "mix",
+            "--models",
+            "claude-haiku-4-5,claude-opus-4-7",
+        )
         ledger = httpx.get(root + "/mock/ledger", headers={"authorization": f"Bearer {KEY}"}).json()["totals"]
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(tmp_path / "r")
@@ -89,8 +113,21 @@ def test_faults_are_all_accounted_and_the_ledger_agrees(tmp_path: Path) -> None:
 
 
 def test_impossible_slo_fails_the_run_and_names_it(tmp_path: Path, bare_mock: str) -> None:
-    done = run_load(tmp_path / "r", "--base-url", bare_mock, "-u", "2", "-t", "2s", "--output-words", "5",
-                    "--slo", "ttft_p50_ms=0.001", "--slo", "error_rate=0.5")
+    done = run_load(
+        tmp_path / "r",
+        "--base-url",
+        bare_mock,
+        "-u",
+        "2",
+        "-t",
+        "2s",
+        "--output-words",
+        "5",
+        "--slo",
+        "ttft_p50_ms=0.001",
+        "--slo",
+        "error_rate=0.5",
+    )
     assert done.returncode == 3, done.stdout + done.stderr
     assert "SLO FAILED" in done.stdout and "ttft_p50_ms" in done.stdout
     summary = read_summary(tmp_path / "r")
@@ -101,8 +138,22 @@ def test_impossible_slo_fails_the_run_and_names_it(tmp_path: Path, bare_mock: st
 
 def test_two_workers_sum_their_figures(tmp_path: Path, bare_mock: str) -> None:
     # --max-requests ends the run once both workers have sent their share (150 each), well before -t.
-    done = run_load(tmp_path / "r", "--base-url", bare_mock, "--workers", "2", "-u", "4", "-t", "30s",
-                    "--output-words", "5", "--max-requests", "300", timeout=60)
+    done = run_load(
+        tmp_path / "r",
+        "--base-url",
+        bare_mock,
+        "--workers",
+        "2",
+        "-u",
+        "4",
+        "-t",
+        "30s",
+        "--output-words",
+        "5",
+        "--max-requests",
+        "300",
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(tmp_path / "r")
     accounted(summary)
@@ -119,8 +170,20 @@ def test_two_workers_sum_their_figures(tmp_path: Path, bare_mock: str) -> None:
 
 
 def test_max_requests_bounds_a_run(tmp_path: Path, bare_mock: str) -> None:
-    done = run_load(tmp_path / "r", "--base-url", bare_mock, "-u", "3", "-t", "30s", "--output-words", "5",
-                    "--max-requests", "7", timeout=25)
+    done = run_load(
+        tmp_path / "r",
+        "--base-url",
+        bare_mock,
+        "-u",
+        "3",
+        "-t",
+        "30s",
+        "--output-words",
+        "5",
+        "--max-requests",
+        "7",
+        timeout=25,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(tmp_path / "r")
     assert summary["requests"]["sent"] == summary["requests"]["succeeded"] == 7
@@ -131,8 +194,23 @@ def test_max_requests_bounds_a_run(tmp_path: Path, bare_mock: str) -> None:
 def test_open_loop_sweep_finds_the_knee(tmp_path: Path) -> None:
     # Two users at ~0.2 s per request serve 4 requests/s on time, not 200: the second step misses the lag SLO.
     with mock_subprocess(["--api-key", KEY, "--ttft-ms", "100", "--itl-ms", "10", "--jitter-ms", "0"]) as (root, _):
-        done = run_load(tmp_path / "s", "--base-url", root + "/v1", "--arrival", "constant", "--sweep", "4,200",
-                        "-u", "2", "-t", "2s", "--output-words", "10", "--slo", "send_lag_p95_ms=100")
+        done = run_load(
+            tmp_path / "s",
+            "--base-url",
+            root + "/v1",
+            "--arrival",
+            "constant",
+            "--sweep",
+            "4,200",
+            "-u",
+            "2",
+            "-t",
+            "2s",
+            "--output-words",
+            "10",
+            "--slo",
+            "send_lag_p95_ms=100",
+        )
     assert done.returncode == 0, done.stdout + done.stderr
     sweep = json.loads((tmp_path / "s" / "sweep.json").read_text(encoding="utf-8"))
     assert [s["passed"] for s in sweep["steps"]] == [True, False]
@@ -144,8 +222,9 @@ def test_open_loop_sweep_finds_the_knee(tmp_path: Path) -> None:
 
 
 def test_stages_shape_ends_the_run_when_the_stages_end(tmp_path: Path, bare_mock: str) -> None:
-    done = run_load(tmp_path / "r", "--base-url", bare_mock, "--stages", "1:1s,3:1s", "-t", "30s",
-                    "--output-words", "5", timeout=25)
+    done = run_load(
+        tmp_path / "r", "--base-url", bare_mock, "--stages", "1:1s,3:1s", "-t", "30s", "--output-words", "5", timeout=25
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(tmp_path / "r")
     assert summary["run"]["stopped_by"] == "stages"
@@ -154,11 +233,36 @@ def test_stages_shape_ends_the_run_when_the_stages_end(tmp_path: Path, bare_mock
 
 def test_plain_locust_runs_the_top_level_locustfile(tmp_path: Path, bare_mock: str) -> None:
     folder = tmp_path / "p"
-    command = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"), "--headless",
-               "-u", "2", "-t", "2s", "--host", bare_mock, "--report-dir", str(folder), "--only-summary",
-               "--loglevel", "WARNING", "--output-words", "5", "StreamingChatUser"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path,
-                          env={**os.environ, "CHATCONFORM_API_KEY": KEY})
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(ROOT / "loadtests" / "locustfile.py"),
+        "--headless",
+        "-u",
+        "2",
+        "-t",
+        "2s",
+        "--host",
+        bare_mock,
+        "--report-dir",
+        str(folder),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--output-words",
+        "5",
+        "StreamingChatUser",
+    ]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "CHATCONFORM_API_KEY": KEY},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(folder)
     assert summary["requests"]["succeeded"] > 0 and summary["run"]["scenario"] == "stream"
@@ -172,8 +276,10 @@ def test_bad_options_fail_before_any_request(tmp_path: Path) -> None:
 
 
 def test_the_pytest_side_never_imports_locust() -> None:
-    code = ("import sys, chatconform.plugin, chatconform.load.cli, chatconform.load.summary, "
-            "chatconform.load.report, chatconform.load.sweep; "
-            "print(sorted(m for m in ('locust', 'gevent') if m in sys.modules))")
+    code = (
+        "import sys, chatconform.plugin, chatconform.load.cli, chatconform.load.summary, "
+        "chatconform.load.report, chatconform.load.sweep; "
+        "print(sorted(m for m in ('locust', 'gevent') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"

@@ -35,9 +35,11 @@ def test_poisson_mean_gap_is_one_over_the_rate() -> None:
     assert mean_gap == pytest.approx(1 / 50, rel=0.03)
 
 
-@pytest.mark.parametrize(("kind", "rate", "message"), [("closed", 1.0, "constant or poisson"),
-                                                        ("poisson", 0.0, "positive")],
-                         ids=["closed-loop", "zero-rate"])
+@pytest.mark.parametrize(
+    ("kind", "rate", "message"),
+    [("closed", 1.0, "constant or poisson"), ("poisson", 0.0, "positive")],
+    ids=["closed-loop", "zero-rate"],
+)
 def test_bad_schedules_are_refused(kind: str, rate: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ArrivalSchedule(kind, rate, 0.0, limit=10)

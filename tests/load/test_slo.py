@@ -10,28 +10,46 @@ import pytest
 from chatconform.load import slo
 
 
-def summary(ttft_p95: float | None = 500.0, error_rate: float | None = 0.0, tokens_per_s: float | None = 120.0,
-            ) -> dict[str, Any]:
+def summary(
+    ttft_p95: float | None = 500.0,
+    error_rate: float | None = 0.0,
+    tokens_per_s: float | None = 120.0,
+) -> dict[str, Any]:
     metric = {"count": 1, "mean": 1.0, "p50": 1.0, "p90": 1.0, "p95": 1.0, "p99": 1.0, "max": 1.0}
     metrics = {f"{m}_ms": dict(metric) for m in ("ttft", "itl", "tpot", "e2e", "send_lag")}
     metrics["ttft_ms"]["p95"] = ttft_p95
-    return {"metrics": metrics, "requests": {"error_rate": error_rate},
-            "throughput": {"output_tokens_per_s": tokens_per_s, "requests_per_s": 2.0}}
+    return {
+        "metrics": metrics,
+        "requests": {"error_rate": error_rate},
+        "throughput": {"output_tokens_per_s": tokens_per_s, "requests_per_s": 2.0},
+    }
 
 
-@pytest.mark.parametrize(("text", "parsed"), [("ttft_p95_ms=800", ("ttft_p95_ms", 800.0)),
-                                               (" itl_p99_ms = 50.5", ("itl_p99_ms", 50.5)),
-                                               ("error_rate=0.01", ("error_rate", 0.01)),
-                                               ("min_output_tokens_per_s=100", ("min_output_tokens_per_s", 100.0))],
-                         ids=["ttft", "spaces", "error-rate", "min-tokens"])
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("ttft_p95_ms=800", ("ttft_p95_ms", 800.0)),
+        (" itl_p99_ms = 50.5", ("itl_p99_ms", 50.5)),
+        ("error_rate=0.01", ("error_rate", 0.01)),
+        ("min_output_tokens_per_s=100", ("min_output_tokens_per_s", 100.0)),
+    ],
+    ids=["ttft", "spaces", "error-rate", "min-tokens"],
+)
 def test_flags_parse(text: str, parsed: tuple[str, float]) -> None:
     assert slo.parse_flag(text) == parsed
 
 
-@pytest.mark.parametrize(("text", "message"), [("ttft_p95_ms", "NAME=VALUE"), ("ttft_p42_ms=1", "unknown SLO"),
-                                                ("latency=3", "unknown SLO"), ("error_rate=lots", "not a number"),
-                                                ("e2e_max_ms=-1", "non-negative")],
-                         ids=["no-value", "bad-stat", "bad-name", "not-number", "negative"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ttft_p95_ms", "NAME=VALUE"),
+        ("ttft_p42_ms=1", "unknown SLO"),
+        ("latency=3", "unknown SLO"),
+        ("error_rate=lots", "not a number"),
+        ("e2e_max_ms=-1", "non-negative"),
+    ],
+    ids=["no-value", "bad-stat", "bad-name", "not-number", "negative"],
+)
 def test_bad_flags_are_refused_with_a_reason(text: str, message: str) -> None:
     with pytest.raises(slo.SLOError, match=message):
         slo.parse_flag(text)

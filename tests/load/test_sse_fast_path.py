@@ -15,10 +15,24 @@ from hypothesis import strategies as st
 
 from chatconform.sse import SSEReader
 
-LINES = st.sampled_from([
-    "data: {\"a\": 1}", "data:{\"b\": 2}", "data", "data: ", "data:  two spaces", "event: ping", "id: 7",
-    "retry: 100", ": comment", "", "", "foo: bar", "data: [DONE]", "data: caf\u00e9",
-])
+LINES = st.sampled_from(
+    [
+        'data: {"a": 1}',
+        'data:{"b": 2}',
+        "data",
+        "data: ",
+        "data:  two spaces",
+        "event: ping",
+        "id: 7",
+        "retry: 100",
+        ": comment",
+        "",
+        "",
+        "foo: bar",
+        "data: [DONE]",
+        "data: caf\u00e9",
+    ]
+)
 
 
 def read(raw: bytes, cuts: list[int]) -> SSEReader:
@@ -37,7 +51,8 @@ def test_lf_fast_path_matches_the_general_path(lines: list[str], cuts: list[int]
     fast = read(text.encode(), [])
     general = read(text.replace("\n", "\r\n").encode(), [])
     split = read(text.encode(), cuts)
-    assert [(e.data, e.event, e.id, e.retry) for e in fast.events] == \
-        [(e.data, e.event, e.id, e.retry) for e in general.events]
+    assert [(e.data, e.event, e.id, e.retry) for e in fast.events] == [
+        (e.data, e.event, e.id, e.retry) for e in general.events
+    ]
     assert [(e.data, e.event, e.id) for e in split.events] == [(e.data, e.event, e.id) for e in fast.events]
     assert fast.problems == general.problems and fast.comments == general.comments

@@ -12,12 +12,25 @@ from chatconform.load.recorder import Recorder
 from tests.load.test_recorder import record
 
 RUN = summary.RunInfo(
-    id="20250101-000000-stream", started_at="2025-01-01T00:00:00+00:00", target="built-in mock", is_mock=True,
-    profile="tokenhub", models=["claude-haiku-4-5"], scenario="stream",
+    id="20250101-000000-stream",
+    started_at="2025-01-01T00:00:00+00:00",
+    target="built-in mock",
+    is_mock=True,
+    profile="tokenhub",
+    models=["claude-haiku-4-5"],
+    scenario="stream",
     load={"arrival": "closed", "users": 4, "spawn_rate": 4.0, "rate": None, "stages": None},
-    bounds={"run_time_s": 10, "max_requests": 1000, "request_timeout_s": 60.0, "stop_timeout_s": 60.0,
-            "max_response_bytes": 8388608},
-    stopped_by="run_time", workers=2, locust_version="2.47.0")
+    bounds={
+        "run_time_s": 10,
+        "max_requests": 1000,
+        "request_timeout_s": 60.0,
+        "stop_timeout_s": 60.0,
+        "max_response_bytes": 8388608,
+    },
+    stopped_by="run_time",
+    workers=2,
+    locust_version="2.47.0",
+)
 
 
 @pytest.fixture()

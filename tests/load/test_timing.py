@@ -22,9 +22,14 @@ def observe(reads: list[tuple[float, bytes]], end: float, transport_error: str |
 
 def text_stream(with_usage: bool = True) -> list[tuple[float, bytes]]:
     """Role chunk at +50 ms, tokens at +200, +220, +245, +265 ms, finish, usage, [DONE] at +300 ms."""
-    reads = [(100.050, chunk(ROLE)), (100.200, chunk({"content": "Hello"})), (100.220, chunk({"content": " big"})),
-             (100.245, chunk({"content": " wide"})), (100.265, chunk({"content": " world"})),
-             (100.270, chunk({}, "stop"))]
+    reads = [
+        (100.050, chunk(ROLE)),
+        (100.200, chunk({"content": "Hello"})),
+        (100.220, chunk({"content": " big"})),
+        (100.245, chunk({"content": " wide"})),
+        (100.265, chunk({"content": " world"})),
+        (100.270, chunk({}, "stop")),
+    ]
     if with_usage:
         reads.append((100.280, usage(12, 4)))
     return [*reads, (100.300, event("[DONE]"))]
@@ -60,9 +65,13 @@ def test_sub_millisecond_gaps_are_kept() -> None:
 
 def test_a_tool_call_delta_counts_as_the_first_token() -> None:
     call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": ""}}
-    reads = [(100.05, chunk(ROLE)), (100.150, chunk({"tool_calls": [call]})),
-             (100.170, chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city": "Paris"}'}}]})),
-             (100.2, chunk({}, "tool_calls")), (100.21, event("[DONE]"))]
+    reads = [
+        (100.05, chunk(ROLE)),
+        (100.150, chunk({"tool_calls": [call]})),
+        (100.170, chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city": "Paris"}'}}]})),
+        (100.2, chunk({}, "tool_calls")),
+        (100.21, event("[DONE]")),
+    ]
     observer = observe(reads, 100.21)
     assert observer.failure is None
     assert observer.timing.ttft_ms == pytest.approx(150.0)
@@ -74,11 +83,19 @@ def test_a_complete_stream_has_no_failure() -> None:
 
 
 FAILURES = {
-    "malformed-json": ([(100.2, chunk({"content": "a"})), (100.21, b'data: {"choices": [\n\n'),
-                        (100.3, event("[DONE]"))], None, "malformed"),
-    "error-event-mid-stream": ([(100.2, chunk({"content": "a"})),
-                                (100.21, event({"error": {"message": "upstream failed", "type": "server_error"}}))],
-                               None, "stream_error"),
+    "malformed-json": (
+        [(100.2, chunk({"content": "a"})), (100.21, b'data: {"choices": [\n\n'), (100.3, event("[DONE]"))],
+        None,
+        "malformed",
+    ),
+    "error-event-mid-stream": (
+        [
+            (100.2, chunk({"content": "a"})),
+            (100.21, event({"error": {"message": "upstream failed", "type": "server_error"}})),
+        ],
+        None,
+        "stream_error",
+    ),
     "clean-end-without-done": ([(100.2, chunk({"content": "a"}))], None, "truncated"),
     "connection-dropped": ([(100.2, chunk({"content": "a"}))], "disconnect", "disconnect"),
     "unterminated-last-event": ([(100.2, chunk({"content": "a"})), (100.3, b"data: [DONE]")], None, "malformed"),
@@ -97,8 +114,10 @@ def test_events_split_across_reads_keep_the_arrival_of_the_read_that_completed_t
 
 
 def test_whole_body_timing_and_usage() -> None:
-    body = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi there"}}],
-            "usage": {"prompt_tokens": 9, "completion_tokens": 3, "total_tokens": 12}}
+    body = {
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi there"}}],
+        "usage": {"prompt_tokens": 9, "completion_tokens": 3, "total_tokens": 12},
+    }
     timing, failure = observe_body(10.0, 10.5, json.dumps(body).encode())
     assert failure is None
     assert timing.e2e_ms == pytest.approx(500.0) and timing.ttft_ms is None

@@ -46,8 +46,9 @@ def png(colour: tuple[int, int, int], size: tuple[int, int] = (24, 12)) -> str:
 
 
 def test_message_with_system_prompt(sdk: anthropic.Anthropic) -> None:
-    message = sdk.messages.create(model=MODEL, max_tokens=100, system="You are terse.",
-                                  messages=user("Reply with exactly: hello there"))
+    message = sdk.messages.create(
+        model=MODEL, max_tokens=100, system="You are terse.", messages=user("Reply with exactly: hello there")
+    )
     assert message.type == "message" and message.role == "assistant" and message.model == MODEL
     assert message.id.startswith("msg_")
     assert [(b.type, getattr(b, "text", None)) for b in message.content] == [("text", "hello there")]
@@ -57,22 +58,28 @@ def test_message_with_system_prompt(sdk: anthropic.Anthropic) -> None:
 
 def test_system_as_text_blocks_counts_like_a_string(sdk: anthropic.Anthropic) -> None:
     as_string = sdk.messages.create(model=MODEL, max_tokens=50, system="Be brief.", messages=user("hi"))
-    as_blocks = sdk.messages.create(model=MODEL, max_tokens=50, system=[{"type": "text", "text": "Be brief."}],
-                                    messages=user("hi"))
+    as_blocks = sdk.messages.create(
+        model=MODEL, max_tokens=50, system=[{"type": "text", "text": "Be brief."}], messages=user("hi")
+    )
     assert as_blocks.usage.input_tokens == as_string.usage.input_tokens
 
 
 def test_a_system_directive_wins(sdk: anthropic.Anthropic) -> None:
-    message = sdk.messages.create(model=MODEL, max_tokens=50, system="Always reply with exactly: from system",
-                                  messages=user("Reply with exactly: from user"))
+    message = sdk.messages.create(
+        model=MODEL,
+        max_tokens=50,
+        system="Always reply with exactly: from system",
+        messages=user("Reply with exactly: from user"),
+    )
     assert message.content[0].text == "from system"  # type: ignore[union-attr]
 
 
 def test_async_client(mock: RunningMock) -> None:
     async def ask() -> str:
         async with anthropic.AsyncAnthropic(base_url=mock.root, api_key=mock.key, max_retries=0) as client:
-            message = await client.messages.create(model="claude-haiku-4-5", max_tokens=20,
-                                                   messages=user("Reply with exactly: async-ok"))
+            message = await client.messages.create(
+                model="claude-haiku-4-5", max_tokens=20, messages=user("Reply with exactly: async-ok")
+            )
             return message.content[0].text  # type: ignore[union-attr]
 
     assert asyncio.run(ask()) == "async-ok"
@@ -100,8 +107,12 @@ def test_max_tokens_cuts_the_answer(sdk: anthropic.Anthropic) -> None:
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
 def test_stop_sequence_is_reported(sdk: anthropic.Anthropic, stream: bool) -> None:
-    ask: dict[str, Any] = {"model": MODEL, "max_tokens": 100, "messages": user("Count from 1 to 12"),
-                           "stop_sequences": ["never", ", 5"]}
+    ask: dict[str, Any] = {
+        "model": MODEL,
+        "max_tokens": 100,
+        "messages": user("Count from 1 to 12"),
+        "stop_sequences": ["never", ", 5"],
+    }
     if stream:
         with sdk.messages.stream(**ask) as running:
             message = running.get_final_message()
@@ -118,17 +129,23 @@ def test_tool_use_then_tool_result(sdk: anthropic.Anthropic) -> None:
     [call] = first.content
     assert call.type == "tool_use" and call.name == "get_weather" and call.input == {"city": "Paris"}
     assert call.id.startswith("toolu_")
-    history: list[Any] = [*ask, {"role": "assistant", "content": first.content},
-                          {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id,
-                                                        "content": '{"temp": 22}'}]}]
+    history: list[Any] = [
+        *ask,
+        {"role": "assistant", "content": first.content},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": '{"temp": 22}'}]},
+    ]
     second = sdk.messages.create(model=MODEL, max_tokens=200, messages=history, tools=[WEATHER])
     assert second.stop_reason == "end_turn"
     assert second.content[0].text == 'The get_weather tool returned: {"temp": 22}.'  # type: ignore[union-attr]
 
 
 def test_streamed_parallel_tool_calls_match_the_whole_message(sdk: anthropic.Anthropic) -> None:
-    ask: dict[str, Any] = {"model": MODEL, "max_tokens": 300, "tools": [WEATHER, CLOCK],
-                           "messages": user("First get_time for tz: UTC, then get_weather for city: Paris")}
+    ask: dict[str, Any] = {
+        "model": MODEL,
+        "max_tokens": 300,
+        "tools": [WEATHER, CLOCK],
+        "messages": user("First get_time for tz: UTC, then get_weather for city: Paris"),
+    }
     whole = sdk.messages.create(**ask)
     with sdk.messages.stream(**ask) as stream:
         events = list(stream)
@@ -140,23 +157,32 @@ def test_streamed_parallel_tool_calls_match_the_whole_message(sdk: anthropic.Ant
     assert final.model_dump(exclude={"id"}) == whole.model_dump(exclude={"id"})
 
 
-@pytest.mark.parametrize(("choice", "expected"), [
-    ({"type": "tool", "name": "get_time"}, ["get_time"]),
-    ({"type": "any"}, ["get_weather"]),
-    ({"type": "auto"}, []),
-    ({"type": "none"}, []),
-], ids=["tool", "any", "auto", "none"])
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ({"type": "tool", "name": "get_time"}, ["get_time"]),
+        ({"type": "any"}, ["get_weather"]),
+        ({"type": "auto"}, []),
+        ({"type": "none"}, []),
+    ],
+    ids=["tool", "any", "auto", "none"],
+)
 def test_tool_choice_forms(sdk: anthropic.Anthropic, choice: Any, expected: list[str]) -> None:
-    message = sdk.messages.create(model=MODEL, max_tokens=200, messages=user("Hello there."),
-                                  tools=[WEATHER, CLOCK], tool_choice=choice)
+    message = sdk.messages.create(
+        model=MODEL, max_tokens=200, messages=user("Hello there."), tools=[WEATHER, CLOCK], tool_choice=choice
+    )
     assert [b.name for b in message.content if b.type == "tool_use"] == expected
     assert message.stop_reason == ("tool_use" if expected else "end_turn")
 
 
 def test_disable_parallel_tool_use_allows_one_call(sdk: anthropic.Anthropic) -> None:
-    message = sdk.messages.create(model=MODEL, max_tokens=200, tools=[WEATHER, CLOCK],
-                                  tool_choice={"type": "auto", "disable_parallel_tool_use": True},
-                                  messages=user("First get_time for tz: UTC, then get_weather for city: Paris"))
+    message = sdk.messages.create(
+        model=MODEL,
+        max_tokens=200,
+        tools=[WEATHER, CLOCK],
+        tool_choice={"type": "auto", "disable_parallel_tool_use": True},
+        messages=user("First get_time for tz: UTC, then get_weather for city: Paris"),
+    )
     assert [b.name for b in message.content if b.type == "tool_use"] == ["get_time"]
 
 
@@ -178,13 +204,18 @@ def test_refusal_marker_gives_stop_reason_refusal(sdk: anthropic.Anthropic) -> N
         assert stream.get_final_message().stop_reason == "refusal"
 
 
-@pytest.mark.parametrize(("fault", "error", "status", "kind"), [
-    ("status=429; retry_after=3", anthropic.RateLimitError, 429, "rate_limit_error"),
-    ("status=529", anthropic.InternalServerError, 529, "overloaded_error"),
-    ("status=500", anthropic.InternalServerError, 500, "api_error"),
-], ids=["429", "529", "500"])
-def test_injected_statuses_raise_the_sdk_errors(sdk: anthropic.Anthropic, fault: str, error: type[Exception],
-                                                  status: int, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "error", "status", "kind"),
+    [
+        ("status=429; retry_after=3", anthropic.RateLimitError, 429, "rate_limit_error"),
+        ("status=529", anthropic.InternalServerError, 529, "overloaded_error"),
+        ("status=500", anthropic.InternalServerError, 500, "api_error"),
+    ],
+    ids=["429", "529", "500"],
+)
+def test_injected_statuses_raise_the_sdk_errors(
+    sdk: anthropic.Anthropic, fault: str, error: type[Exception], status: int, kind: str
+) -> None:
     with pytest.raises(error) as raised:
         faulty(sdk, fault).messages.create(model=MODEL, max_tokens=10, messages=user("hi"))
     exc = raised.value
@@ -202,22 +233,28 @@ def test_overloaded_maps_to_the_sdk_overloaded_error(sdk: anthropic.Anthropic) -
 
 def test_midstream_error_event_raises_inside_the_stream(sdk: anthropic.Anthropic) -> None:
     received: list[str] = []
-    streaming = faulty(sdk, "midstream_error=2").messages.stream(model=MODEL, max_tokens=100,
-                                                                 messages=user("Count from 1 to 12"))
+    streaming = faulty(sdk, "midstream_error=2").messages.stream(
+        model=MODEL, max_tokens=100, messages=user("Count from 1 to 12")
+    )
     with pytest.raises(anthropic.APIStatusError) as raised, streaming as stream:
         received.extend(stream.text_stream)  # the error event arrives while iterating
     assert received == ["1", ","]
     assert raised.value.body["error"]["type"] == "overloaded_error"  # type: ignore[index]
 
 
-@pytest.mark.parametrize(("kwargs", "error", "fragment"), [
-    ({"model": "claude-nonexistent"}, anthropic.NotFoundError, "model: claude-nonexistent"),
-    ({"model": "anthropic/claude-sonnet-4-6"}, anthropic.NotFoundError, "model: anthropic/claude-sonnet-4-6"),
-    ({"max_tokens": 0}, anthropic.BadRequestError, "max_tokens: Input should be greater than or equal to 1"),
-    ({"extra_body": {"temperature": 0.5, "top_p": 0.5}}, anthropic.BadRequestError, "cannot both be specified"),
-], ids=["unknown-model", "alias-is-not-upstream", "max-tokens-zero", "temperature-and-top-p"])
-def test_request_errors_raise_the_sdk_errors(sdk: anthropic.Anthropic, kwargs: Any, error: type[Exception],
-                                             fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"model": "claude-nonexistent"}, anthropic.NotFoundError, "model: claude-nonexistent"),
+        ({"model": "anthropic/claude-sonnet-4-6"}, anthropic.NotFoundError, "model: anthropic/claude-sonnet-4-6"),
+        ({"max_tokens": 0}, anthropic.BadRequestError, "max_tokens: Input should be greater than or equal to 1"),
+        ({"extra_body": {"temperature": 0.5, "top_p": 0.5}}, anthropic.BadRequestError, "cannot both be specified"),
+    ],
+    ids=["unknown-model", "alias-is-not-upstream", "max-tokens-zero", "temperature-and-top-p"],
+)
+def test_request_errors_raise_the_sdk_errors(
+    sdk: anthropic.Anthropic, kwargs: Any, error: type[Exception], fragment: str
+) -> None:
     ask: dict[str, Any] = {"model": MODEL, "max_tokens": 10, "messages": user("hi"), **kwargs}
     with pytest.raises(error) as raised:
         sdk.messages.create(**ask)

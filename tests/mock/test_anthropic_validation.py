@@ -61,50 +61,121 @@ CASES: list[tuple[str, Any, int, str]] = [
     ("stop-sequences-string", body(stop_sequences="END"), 400, "stop_sequences: Input should be a valid list"),
     ("stop-sequence-blank", body(stop_sequences=[" "]), 400, "stop_sequences: each stop sequence must contain"),
     ("empty-messages", body(messages=[]), 400, "messages: at least one message is required"),
-    ("system-role", body(messages=[{"role": "system", "content": "x"}, *USER]), 400,
-     'messages.0.role: Unexpected role "system"'),
+    (
+        "system-role",
+        body(messages=[{"role": "system", "content": "x"}, *USER]),
+        400,
+        'messages.0.role: Unexpected role "system"',
+    ),
     ("tool-role", body(messages=[*USER, {"role": "tool", "content": "x"}]), 400, "messages.1.role: Input should be"),
-    ("empty-user-content", body(messages=[{"role": "user", "content": ""}]), 400,
-     "messages.0: all messages must have non-empty content"),
-    ("empty-text-block", body(messages=[{"role": "user", "content": [{"type": "text", "text": ""}]}]), 400,
-     "messages: text content blocks must be non-empty"),
+    (
+        "empty-user-content",
+        body(messages=[{"role": "user", "content": ""}]),
+        400,
+        "messages.0: all messages must have non-empty content",
+    ),
+    (
+        "empty-text-block",
+        body(messages=[{"role": "user", "content": [{"type": "text", "text": ""}]}]),
+        400,
+        "messages: text content blocks must be non-empty",
+    ),
     ("system-number", body(system=5), 400, "system: Input should be a valid string"),
     ("system-image-block", body(system=[{"type": "image"}]), 400, "system.0: Input should be a text block"),
-    ("openai-image-part", body(messages=[{"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}]), 400,
-     "messages.0.content.0.type: block type 'image_url'"),
-    ("image-bmp-media-type", body(messages=image({"type": "base64", "media_type": "image/bmp", "data": png("BMP")})),
-     400, "messages.0.content.0.image.source.base64.media_type: Input should be"),
-    ("image-type-mismatch", body(messages=image({"type": "base64", "media_type": "image/jpeg", "data": png()})), 400,
-     "messages.0.content.0.image.source.base64.data: Image media type image/jpeg does not match"),
-    ("image-bad-base64", body(messages=image({"type": "base64", "media_type": "image/png", "data": "@@@"})), 400,
-     "messages.0.content.0.image.source.base64.data: Image data is not valid base64"),
-    ("image-http-url", body(messages=image({"type": "url", "url": "http://example.com/a.png"})), 400,
-     "messages.0.content.0.image.source.url: Image URLs must be https"),
-    ("image-file-source", body(messages=image({"type": "file", "file_id": "file_1"})), 400,
-     "messages.0.content.0.image.source: Input tag does not match"),
-    ("tool-use-without-result", body(tools=[TOOL], messages=turns("hi", [CALL], "what now?")), 400,
-     "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_1"),
+    (
+        "openai-image-part",
+        body(
+            messages=[
+                {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}
+            ]
+        ),
+        400,
+        "messages.0.content.0.type: block type 'image_url'",
+    ),
+    (
+        "image-bmp-media-type",
+        body(messages=image({"type": "base64", "media_type": "image/bmp", "data": png("BMP")})),
+        400,
+        "messages.0.content.0.image.source.base64.media_type: Input should be",
+    ),
+    (
+        "image-type-mismatch",
+        body(messages=image({"type": "base64", "media_type": "image/jpeg", "data": png()})),
+        400,
+        "messages.0.content.0.image.source.base64.data: Image media type image/jpeg does not match",
+    ),
+    (
+        "image-bad-base64",
+        body(messages=image({"type": "base64", "media_type": "image/png", "data": "@@@"})),
+        400,
+        "messages.0.content.0.image.source.base64.data: Image data is not valid base64",
+    ),
+    (
+        "image-http-url",
+        body(messages=image({"type": "url", "url": "http://example.com/a.png"})),
+        400,
+        "messages.0.content.0.image.source.url: Image URLs must be https",
+    ),
+    (
+        "image-file-source",
+        body(messages=image({"type": "file", "file_id": "file_1"})),
+        400,
+        "messages.0.content.0.image.source: Input tag does not match",
+    ),
+    (
+        "tool-use-without-result",
+        body(tools=[TOOL], messages=turns("hi", [CALL], "what now?")),
+        400,
+        "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_1",
+    ),
     ("tool-use-last", body(tools=[TOOL], messages=turns("hi", [CALL])), 400, "messages.1: `tool_use` ids were found"),
-    ("result-after-text", body(tools=[TOOL], messages=turns("hi", [CALL], [{"type": "text", "text": "ok"}, RESULT])),
-     400, "messages.1: `tool_use` ids were found without `tool_result` blocks"),
-    ("result-without-call", body(tools=[TOOL], messages=turns([{**RESULT, "tool_use_id": "toolu_9"}])), 400,
-     "messages.0.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_9"),
-    ("tool-use-bad-id", body(tools=[TOOL], messages=turns("hi", [{**CALL, "id": "has space"}], [RESULT])), 400,
-     "messages.1.content.0.tool_use.id: String should match pattern"),
-    ("tool-use-input-string", body(messages=turns("hi", [{**CALL, "input": "{}"}], [RESULT])), 400,
-     "messages.1.content.0.tool_use.input: Input should be a valid dictionary"),
-    ("tool-openai-shape", body(tools=[{"type": "function", "function": {"name": "x"}}]), 400,
-     "tools.0.type: server tool 'function'"),
+    (
+        "result-after-text",
+        body(tools=[TOOL], messages=turns("hi", [CALL], [{"type": "text", "text": "ok"}, RESULT])),
+        400,
+        "messages.1: `tool_use` ids were found without `tool_result` blocks",
+    ),
+    (
+        "result-without-call",
+        body(tools=[TOOL], messages=turns([{**RESULT, "tool_use_id": "toolu_9"}])),
+        400,
+        "messages.0.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_9",
+    ),
+    (
+        "tool-use-bad-id",
+        body(tools=[TOOL], messages=turns("hi", [{**CALL, "id": "has space"}], [RESULT])),
+        400,
+        "messages.1.content.0.tool_use.id: String should match pattern",
+    ),
+    (
+        "tool-use-input-string",
+        body(messages=turns("hi", [{**CALL, "input": "{}"}], [RESULT])),
+        400,
+        "messages.1.content.0.tool_use.input: Input should be a valid dictionary",
+    ),
+    (
+        "tool-openai-shape",
+        body(tools=[{"type": "function", "function": {"name": "x"}}]),
+        400,
+        "tools.0.type: server tool 'function'",
+    ),
     ("tool-bad-name", body(tools=[{**TOOL, "name": "has space"}]), 400, "tools.0.custom.name: String should match"),
     ("tool-no-schema", body(tools=[{"name": "x"}]), 400, "tools.0.custom.input_schema.type: Input should be 'object'"),
     ("tools-duplicate", body(tools=[TOOL, TOOL]), 400, "tools: Tool names must be unique."),
     ("tool-choice-openai-string", body(tools=[TOOL], tool_choice="auto"), 400, "tool_choice: Input tag does not"),
     ("tool-choice-required", body(tools=[TOOL], tool_choice={"type": "required"}), 400, "tool_choice: Input tag"),
-    ("tool-choice-without-tools", body(tool_choice={"type": "any"}), 400,
-     "tool_choice: tool_choice may only be specified while providing tools."),
-    ("tool-choice-unknown-tool", body(tools=[TOOL], tool_choice={"type": "tool", "name": "nope"}), 400,
-     "tool_choice.tool.name: Tool 'nope' was not found"),
+    (
+        "tool-choice-without-tools",
+        body(tool_choice={"type": "any"}),
+        400,
+        "tool_choice: tool_choice may only be specified while providing tools.",
+    ),
+    (
+        "tool-choice-unknown-tool",
+        body(tools=[TOOL], tool_choice={"type": "tool", "name": "nope"}),
+        400,
+        "tool_choice.tool.name: Tool 'nope' was not found",
+    ),
     ("metadata-user-number", body(metadata={"user_id": 5}), 400, "metadata.user_id: Input should be a valid string"),
     ("output-format-json-object", body(output_format={"type": "json_object"}), 400, "output_format: expected"),
 ]
@@ -131,17 +202,36 @@ ACCEPTED: list[tuple[str, Any]] = [
     ("consecutive-user-turns", body(messages=[*USER, *USER])),
     ("assistant-prefill", body(messages=[*USER, {"role": "assistant", "content": "Well,"}])),
     ("empty-final-assistant", body(messages=[*USER, {"role": "assistant", "content": ""}])),
-    ("tool-result-then-text", body(tools=[TOOL],
-                                   messages=turns("hi", [CALL], [RESULT, {"type": "text", "text": "?"}]))),
-    ("tool-result-blocks", body(tools=[TOOL], messages=turns("hi", [CALL], [
-        {**RESULT, "content": [{"type": "text", "text": "22 C"}], "is_error": False}]))),
-    ("thinking-block-in-history", body(messages=turns("hi", [{"type": "thinking", "thinking": "...", "signature": "s"},
-                                                             {"type": "text", "text": "Hello."}], "again"))),
+    (
+        "tool-result-then-text",
+        body(tools=[TOOL], messages=turns("hi", [CALL], [RESULT, {"type": "text", "text": "?"}])),
+    ),
+    (
+        "tool-result-blocks",
+        body(
+            tools=[TOOL],
+            messages=turns(
+                "hi", [CALL], [{**RESULT, "content": [{"type": "text", "text": "22 C"}], "is_error": False}]
+            ),
+        ),
+    ),
+    (
+        "thinking-block-in-history",
+        body(
+            messages=turns(
+                "hi",
+                [{"type": "thinking", "thinking": "...", "signature": "s"}, {"type": "text", "text": "Hello."}],
+                "again",
+            )
+        ),
+    ),
     ("tool-choice-none-without-tools", body(tool_choice={"type": "none"})),
     ("top-k-and-temperature", body(temperature=0.2, top_k=5)),
     ("thinking-and-service-tier", body(thinking={"type": "disabled"}, service_tier="auto")),
-    ("system-blocks-with-cache-control", body(system=[{"type": "text", "text": "Be brief.",
-                                                       "cache_control": {"type": "ephemeral"}}])),
+    (
+        "system-blocks-with-cache-control",
+        body(system=[{"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral"}}]),
+    ),
     ("output-config-format", body(output_config={"format": {"type": "json_schema", "schema": {"type": "object"}}})),
 ]
 
@@ -155,8 +245,10 @@ def test_valid_request_is_accepted(http: httpx.Client, sent: Any) -> None:
 
 def test_structured_output_follows_the_schema(http: httpx.Client) -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
-    ask = body(messages=[{"role": "user", "content": "Give me name: 'Ada'"}],
-               output_format={"type": "json_schema", "schema": schema})
+    ask = body(
+        messages=[{"role": "user", "content": "Give me name: 'Ada'"}],
+        output_format={"type": "json_schema", "schema": schema},
+    )
     assert http.post("/v1/messages", json=ask).json()["content"][0]["text"] == '{"name": "Ada"}'
 
 

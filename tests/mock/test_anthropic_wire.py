@@ -22,13 +22,20 @@ from tests.conftest import RunningMock, parses_as_json
 VERSION = {"anthropic-version": "2023-06-01"}
 ASK = {"model": "claude-haiku-4-5", "max_tokens": 200, "messages": [{"role": "user", "content": "Count from 1 to 6"}]}
 TOOLS = [
-    {"name": "get_time",
-     "input_schema": {"type": "object", "properties": {"tz": {"type": "string"}}, "required": ["tz"]}},
-    {"name": "get_weather",
-     "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}},
+    {
+        "name": "get_time",
+        "input_schema": {"type": "object", "properties": {"tz": {"type": "string"}}, "required": ["tz"]},
+    },
+    {
+        "name": "get_weather",
+        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
 ]
-TWO_CALLS = {**ASK, "tools": TOOLS,
-             "messages": [{"role": "user", "content": "First get_time for tz: UTC, then get_weather for city: Paris"}]}
+TWO_CALLS = {
+    **ASK,
+    "tools": TOOLS,
+    "messages": [{"role": "user", "content": "First get_time for tz: UTC, then get_weather for city: Paris"}],
+}
 USAGE_KEYS = {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}
 
 
@@ -60,8 +67,15 @@ def test_text_stream_event_order_and_payloads(http: httpx.Client) -> None:
     assert response.content.startswith(b"event: message_start\ndata: {")
     stream = events(response)
     deltas = len(stream) - 6
-    assert names(stream) == ["message_start", "content_block_start", "ping", *["content_block_delta"] * deltas,
-                             "content_block_stop", "message_delta", "message_stop"]
+    assert names(stream) == [
+        "message_start",
+        "content_block_start",
+        "ping",
+        *["content_block_delta"] * deltas,
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
     assert deltas == 11  # "1", ",", " 2", ... " 6": one token per event
     assert all(data["type"] == name for name, data in stream)  # the event name is repeated in the data
     start = stream[0][1]["message"]
@@ -111,18 +125,24 @@ def test_tool_blocks_stream_in_order_with_fragments(http: httpx.Client) -> None:
     assert order.count("delta 0") >= 2 and order.count("delta 1") >= 2
     assert [b["input"] for b in blocks] == [{}, {}]  # content_block_start carries an empty input
     assert [(b["id"], b["name"], json.loads(b["json"])) for b in blocks] == [
-        (c["id"], c["name"], c["input"]) for c in whole["content"]]
+        (c["id"], c["name"], c["input"]) for c in whole["content"]
+    ]
     assert stream[-2][1]["delta"]["stop_reason"] == "tool_use" == whole["stop_reason"]
 
 
-@pytest.mark.parametrize(("headers", "status", "kind", "message"), [
-    ({"anthropic-version": ""}, 400, "invalid_request_error", "anthropic-version: header is required"),
-    ({"anthropic-version": "latest"}, 400, "invalid_request_error", "anthropic-version: invalid version"),
-    ({"x-api-key": ""}, 401, "authentication_error", "x-api-key header is required"),
-    ({"x-api-key": "th-wrong"}, 401, "authentication_error", "invalid x-api-key"),
-], ids=["no-version", "bad-version", "no-key", "wrong-key"])
-def test_header_errors_use_the_anthropic_shape(mock: RunningMock, headers: dict[str, str], status: int, kind: str,
-                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("headers", "status", "kind", "message"),
+    [
+        ({"anthropic-version": ""}, 400, "invalid_request_error", "anthropic-version: header is required"),
+        ({"anthropic-version": "latest"}, 400, "invalid_request_error", "anthropic-version: invalid version"),
+        ({"x-api-key": ""}, 401, "authentication_error", "x-api-key header is required"),
+        ({"x-api-key": "th-wrong"}, 401, "authentication_error", "invalid x-api-key"),
+    ],
+    ids=["no-version", "bad-version", "no-key", "wrong-key"],
+)
+def test_header_errors_use_the_anthropic_shape(
+    mock: RunningMock, headers: dict[str, str], status: int, kind: str, message: str
+) -> None:
     sent = {k: v for k, v in {"x-api-key": mock.key, **VERSION, **headers}.items() if v}
     response = httpx.post(mock.root + "/v1/messages", json=ASK, headers=sent)
     assert response.status_code == status
@@ -133,17 +153,23 @@ def test_header_errors_use_the_anthropic_shape(mock: RunningMock, headers: dict[
 
 
 def test_bearer_key_is_accepted_as_the_sdk_sends_it(mock: RunningMock) -> None:
-    response = httpx.post(mock.root + "/v1/messages", json=ASK, headers={"authorization": f"Bearer {mock.key}",
-                                                                         **VERSION})
+    response = httpx.post(
+        mock.root + "/v1/messages", json=ASK, headers={"authorization": f"Bearer {mock.key}", **VERSION}
+    )
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("method", "path", "status", "kind"), [
-    ("GET", "/v1/messages", 405, "invalid_request_error"),
-    ("POST", "/v1/messages/batches", 404, "not_found_error"),
-], ids=["wrong-method", "unknown-subpath"])
-def test_routing_errors_under_messages_use_the_anthropic_shape(http: httpx.Client, method: str, path: str,
-                                                               status: int, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "status", "kind"),
+    [
+        ("GET", "/v1/messages", 405, "invalid_request_error"),
+        ("POST", "/v1/messages/batches", 404, "not_found_error"),
+    ],
+    ids=["wrong-method", "unknown-subpath"],
+)
+def test_routing_errors_under_messages_use_the_anthropic_shape(
+    http: httpx.Client, method: str, path: str, status: int, kind: str
+) -> None:
     response = http.request(method, path, json=ASK)
     assert response.status_code == status
     assert response.json()["error"]["type"] == kind
@@ -154,12 +180,16 @@ def test_invalid_json_uses_the_anthropic_shape(http: httpx.Client) -> None:
     assert response.status_code == 400 and response.json()["error"]["type"] == "invalid_request_error"
 
 
-@pytest.mark.parametrize(("fault", "status", "kind", "retry_after"), [
-    ("status=429; retry_after=7", 429, "rate_limit_error", "7"),
-    ("status=529", 529, "overloaded_error", "1"),
-    ("status=500", 500, "api_error", None),
-    ("status=503", 503, "api_error", None),
-], ids=["429", "529", "500", "503"])
+@pytest.mark.parametrize(
+    ("fault", "status", "kind", "retry_after"),
+    [
+        ("status=429; retry_after=7", 429, "rate_limit_error", "7"),
+        ("status=529", 529, "overloaded_error", "1"),
+        ("status=500", 500, "api_error", None),
+        ("status=503", 503, "api_error", None),
+    ],
+    ids=["429", "529", "500", "503"],
+)
 def test_injected_status(http: httpx.Client, fault: str, status: int, kind: str, retry_after: str | None) -> None:
     response = post(http, ASK, fault)
     assert response.status_code == status
@@ -169,8 +199,13 @@ def test_injected_status(http: httpx.Client, fault: str, status: int, kind: str,
 
 def test_midstream_error_is_an_error_event_without_message_stop(http: httpx.Client) -> None:
     stream = events(post(http, {**ASK, "stream": True}, "midstream_error=2"))
-    assert names(stream)[:5] == ["message_start", "content_block_start", "ping", "content_block_delta",
-                                 "content_block_delta"]
+    assert names(stream)[:5] == [
+        "message_start",
+        "content_block_start",
+        "ping",
+        "content_block_delta",
+        "content_block_delta",
+    ]
     assert stream[-1] == ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
     assert "message_stop" not in names(stream) and "message_delta" not in names(stream)
 
@@ -195,14 +230,25 @@ def test_refusal_stop_reason_on_the_wire(http: httpx.Client) -> None:
 
 def test_both_faces_answer_and_count_one_conversation_alike(mock: RunningMock, http: httpx.Client) -> None:
     """What a faithful translation sends upstream costs what the client's request costs on the OpenAI face."""
-    openai_body = {"model": "claude-haiku-4-5", "max_tokens": 200, "stop": [", 5"], "messages": [
-        {"role": "system", "content": "Be brief."}, {"role": "user", "content": "Count from 1 to 9"}]}
-    anthropic_body = {"model": "claude-haiku-4-5", "max_tokens": 200, "stop_sequences": [", 5"], "system": "Be brief.",
-                      "messages": [{"role": "user", "content": "Count from 1 to 9"}]}
+    openai_body = {
+        "model": "claude-haiku-4-5",
+        "max_tokens": 200,
+        "stop": [", 5"],
+        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Count from 1 to 9"}],
+    }
+    anthropic_body = {
+        "model": "claude-haiku-4-5",
+        "max_tokens": 200,
+        "stop_sequences": [", 5"],
+        "system": "Be brief.",
+        "messages": [{"role": "user", "content": "Count from 1 to 9"}],
+    }
     with mock.client() as openai_http:
         chat = openai_http.post("/v1/chat/completions", json=openai_body).json()
-        refused = openai_http.post("/v1/chat/completions", json={
-            "model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "chatconform:refuse"}]}).json()
+        refused = openai_http.post(
+            "/v1/chat/completions",
+            json={"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "chatconform:refuse"}]},
+        ).json()
     message = post(http, anthropic_body).json()
     assert message["content"][0]["text"] == chat["choices"][0]["message"]["content"] == "1, 2, 3, 4"
     assert (message["stop_reason"], chat["choices"][0]["finish_reason"]) == ("stop_sequence", "stop")
@@ -235,12 +281,17 @@ def test_journal_and_ledger(fresh: RunningMock) -> None:
         entries = http.get("/mock/journal", headers=admin).json()["data"]
         books = http.get("/mock/ledger", headers=admin).json()
     assert [(e["face"], e["path"], e["status"], e["outcome"]) for e in entries] == [
-        ("anthropic", "/v1/messages", 200, "completed"), ("anthropic", "/v1/messages", 529, "fault:status=529")]
+        ("anthropic", "/v1/messages", 200, "completed"),
+        ("anthropic", "/v1/messages", 529, "fault:status=529"),
+    ]
     assert entries[0]["headers"]["x-api-key"] == "***"
     kept = entries[0]["body"]["messages"][0]["content"][0]["source"]["data"]
     assert kept.startswith(data[:48]) and kept.endswith(f"...({len(data)} chars)") and len(kept) < 100
-    assert entries[0]["usage"] == {"prompt_tokens": usage["input_tokens"], "completion_tokens": usage["output_tokens"],
-                                   "total_tokens": usage["input_tokens"] + usage["output_tokens"]}
+    assert entries[0]["usage"] == {
+        "prompt_tokens": usage["input_tokens"],
+        "completion_tokens": usage["output_tokens"],
+        "total_tokens": usage["input_tokens"] + usage["output_tokens"],
+    }
     assert books["totals"]["requests"] == 1  # the 529 is not charged
     assert books["by_model"]["claude-haiku-4-5"]["prompt_tokens"] == usage["input_tokens"]
 

@@ -85,8 +85,16 @@ def test_reset_disarms(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"fault": "bogus=1"}, {"fault": ""}, {"fault": "status=500", "count": 0}, {"fault": "status=500", "count": "2"},
-     {"fault": "status=500", "match": 5}, {"fault": "status=500", "match": " "}, {"count": 1}, ["status=500"]],
+    [
+        {"fault": "bogus=1"},
+        {"fault": ""},
+        {"fault": "status=500", "count": 0},
+        {"fault": "status=500", "count": "2"},
+        {"fault": "status=500", "match": 5},
+        {"fault": "status=500", "match": " "},
+        {"count": 1},
+        ["status=500"],
+    ],
     ids=["unknown-key", "empty", "count-zero", "count-string", "match-number", "match-blank", "no-fault", "list"],
 )
 def test_bad_armed_faults_are_a_400(http: httpx.Client, body: Any) -> None:
@@ -116,8 +124,11 @@ def test_armed_faults_count_down_and_are_capped() -> None:
 
 def test_pace_ms_spreads_a_stream_out(http: httpx.Client) -> None:
     start = time.perf_counter()
-    response = http.post("/v1/chat/completions", json=ask("Count from 1 to 5", stream=True),
-                         headers={"x-chatconform-fault": "pace_ms=40"})
+    response = http.post(
+        "/v1/chat/completions",
+        json=ask("Count from 1 to 5", stream=True),
+        headers={"x-chatconform-fault": "pace_ms=40"},
+    )
     elapsed = time.perf_counter() - start
     chunks = [e for e in parse(response.content).events if e.data != "[DONE]"]
     # every content chunk waits 40 ms more than the one before; a wide bound for a loaded machine
@@ -128,9 +139,12 @@ def test_pace_ms_spreads_a_stream_out(http: httpx.Client) -> None:
 def test_a_client_leaving_a_paced_stream_is_journalled_as_cancelled(mock: RunningMock, http: httpx.Client) -> None:
     nonce = marker()
     arm(http, "pace_ms=200", match=nonce)
-    with httpx.Client(base_url=mock.root, headers={"authorization": f"Bearer {mock.key}"}, timeout=10) as client, \
-            client.stream("POST", "/v1/messages", json=message(f"{nonce}\nCount from 1 to 40", stream=True),
-                          headers=ANTHROPIC_HEADERS) as response:
+    with (
+        httpx.Client(base_url=mock.root, headers={"authorization": f"Bearer {mock.key}"}, timeout=10) as client,
+        client.stream(
+            "POST", "/v1/messages", json=message(f"{nonce}\nCount from 1 to 40", stream=True), headers=ANTHROPIC_HEADERS
+        ) as response,
+    ):
         next(response.iter_bytes())
     deadline = time.monotonic() + 5
     outcome = ""
@@ -150,8 +164,10 @@ def test_journal_contains_filters_by_body_text(http: httpx.Client) -> None:
 
 def test_the_anthropic_journal_entry_holds_the_reply(http: httpx.Client) -> None:
     nonce = marker()
-    tool = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}},
-                                                    "required": ["city"]}}
+    tool = {
+        "name": "get_weather",
+        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    }
     prompt = f"{nonce}\nBefore calling get_weather, say: Let me check.\nUse get_weather for 'Paris' and 'Tokyo'."
     response = http.post("/v1/messages", json=message(prompt, tools=[tool]), headers=ANTHROPIC_HEADERS)
     body = response.json()
@@ -167,8 +183,13 @@ def test_the_anthropic_journal_entry_holds_the_reply(http: httpx.Client) -> None
 
 
 def test_a_preamble_before_tool_calls_on_the_openai_face(http: httpx.Client) -> None:
-    weather = {"type": "function", "function": {"name": "get_weather", "parameters": {
-        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+    weather = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    }
     body = ask("Before using get_weather, say: One moment.\nWhat's the weather in 'Paris'?", tools=[weather])
     choice = http.post("/v1/chat/completions", json=body).json()["choices"][0]
     assert choice["message"]["content"] == "One moment."

@@ -30,12 +30,25 @@ def test_sdk_against_the_command(tmp_path: Path) -> None:
 
 
 def test_flags_set_latency_and_faults() -> None:
-    args = ["--api-key", KEY, "--ttft-ms", "120", "--itl-ms", "0", "--fault", "error_rate=1", "--fault",
-            "error_statuses=503"]
+    args = [
+        "--api-key",
+        KEY,
+        "--ttft-ms",
+        "120",
+        "--itl-ms",
+        "0",
+        "--fault",
+        "error_rate=1",
+        "--fault",
+        "error_statuses=503",
+    ]
     with mock_subprocess(args) as (root, _):
         start = time.perf_counter()
-        response = httpx.post(root + "/v1/chat/completions", headers={"authorization": f"Bearer {KEY}"},
-                              json={"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "hi"}]})
+        response = httpx.post(
+            root + "/v1/chat/completions",
+            headers={"authorization": f"Bearer {KEY}"},
+            json={"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "hi"}]},
+        )
         elapsed = time.perf_counter() - start
     assert response.status_code == 503
     assert elapsed < 5  # the error comes before any token: no time-to-first-token wait
@@ -46,8 +59,11 @@ def test_config_file(tmp_path: Path) -> None:
     config.write_text(f'[mock]\napi_keys = ["{KEY}"]\n\n[latency]\nttft_ms = 150\n')
     with mock_subprocess(["--config", str(config)]) as (root, _):
         start = time.perf_counter()
-        response = httpx.post(root + "/v1/chat/completions", headers={"authorization": f"Bearer {KEY}"},
-                              json={"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "hi"}]})
+        response = httpx.post(
+            root + "/v1/chat/completions",
+            headers={"authorization": f"Bearer {KEY}"},
+            json={"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "hi"}]},
+        )
         elapsed = time.perf_counter() - start
         wrong = httpx.get(root + "/v1/models", headers={"authorization": "Bearer th-not-configured"})
     assert response.status_code == 200 and elapsed >= 0.15
@@ -57,8 +73,12 @@ def test_config_file(tmp_path: Path) -> None:
 def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
     config = tmp_path / "mock.toml"
     config.write_text("[faults]\nerror_rat = 0.5\n")
-    result = subprocess.run([sys.executable, "-m", "chatconform.cli", "mock", "--config", str(config), "--port", "0"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "chatconform.cli", "mock", "--config", str(config), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "error_rat" in result.stderr and "Traceback" not in result.stderr
 
@@ -66,7 +86,10 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
 def test_the_key_stays_out_of_the_journal() -> None:
     with mock_subprocess(["--api-key", KEY]) as (root, _):
         headers = {"authorization": f"Bearer {KEY}", "x-custom": f"key={KEY}"}
-        httpx.post(root + "/v1/chat/completions", headers=headers,
-                   json={"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "hi"}]})
+        httpx.post(
+            root + "/v1/chat/completions",
+            headers=headers,
+            json={"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "hi"}]},
+        )
         journal = httpx.get(root + "/mock/journal", headers={"authorization": f"Bearer {KEY}"}).json()
     assert journal["data"] and KEY not in json.dumps(journal)

@@ -23,8 +23,16 @@ def test_upstream(upstream):
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BASE_URL", "API_KEY", "UPSTREAM_URL", "UPSTREAM_KEY", "UPSTREAM_TIMEOUT", "KNOWN_DEVIATIONS",
-                 "REQUEST_TIMEOUT", "REPORT_DIR"):
+    for name in (
+        "BASE_URL",
+        "API_KEY",
+        "UPSTREAM_URL",
+        "UPSTREAM_KEY",
+        "UPSTREAM_TIMEOUT",
+        "KNOWN_DEVIATIONS",
+        "REQUEST_TIMEOUT",
+        "REPORT_DIR",
+    ):
         monkeypatch.delenv("CHATCONFORM_" + name, raising=False)
 
 
@@ -50,8 +58,9 @@ def test_upstream_url_and_key_give_the_upstream_fixture(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines([f"*UPSTREAM {mock.root}"])  # the /v1 suffix is dropped: admin routes are at the root
 
 
-def test_gateway_options_come_from_the_environment(pytester: pytest.Pytester, mock: RunningMock,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gateway_options_come_from_the_environment(
+    pytester: pytest.Pytester, mock: RunningMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CHATCONFORM_UPSTREAM_URL", mock.root)
     monkeypatch.setenv("CHATCONFORM_UPSTREAM_KEY", mock.key)
     pytester.makepyfile(GATEWAY_TEST)
@@ -79,13 +88,39 @@ def test_an_upstream_that_is_not_a_mock_is_an_error(pytester: pytest.Pytester, m
     ("options", "message"),
     [
         (["--upstream-url", "http://127.0.0.1:9"], "*--upstream-url needs --base-url*"),
-        (["--base-url", "http://127.0.0.1:9/v1", "--api-key", "k", "--upstream-url", "http://127.0.0.1:9"],
-         "*--upstream-url needs --upstream-key*"),
+        (
+            ["--base-url", "http://127.0.0.1:9/v1", "--api-key", "k", "--upstream-url", "http://127.0.0.1:9"],
+            "*--upstream-url needs --upstream-key*",
+        ),
         (["--upstream-key", "k"], "*--upstream-key and --upstream-timeout need --upstream-url*"),
-        (["--base-url", "http://127.0.0.1:9/v1", "--api-key", "k", "--upstream-url", "ftp://x",
-          "--upstream-key", "k"], "*--upstream-url 'ftp://x': expected http(s)://*"),
-        (["--base-url", "http://127.0.0.1:9/v1", "--api-key", "k", "--upstream-url", "http://127.0.0.1:9",
-          "--upstream-key", "k", "--upstream-timeout", "30"], "*--upstream-timeout must be below --request-timeout*"),
+        (
+            [
+                "--base-url",
+                "http://127.0.0.1:9/v1",
+                "--api-key",
+                "k",
+                "--upstream-url",
+                "ftp://x",
+                "--upstream-key",
+                "k",
+            ],
+            "*--upstream-url 'ftp://x': expected http(s)://*",
+        ),
+        (
+            [
+                "--base-url",
+                "http://127.0.0.1:9/v1",
+                "--api-key",
+                "k",
+                "--upstream-url",
+                "http://127.0.0.1:9",
+                "--upstream-key",
+                "k",
+                "--upstream-timeout",
+                "30",
+            ],
+            "*--upstream-timeout must be below --request-timeout*",
+        ),
     ],
     ids=["no-base-url", "no-key", "key-alone", "bad-url", "timeout-too-long"],
 )

@@ -49,7 +49,9 @@ def outcomes(out: Path) -> dict[str, tuple[str, str]]:
 
 def test_declared_failures_are_xfail_with_their_reason(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gw=SUITE)
-    file = deviations(pytester, """
+    file = deviations(
+        pytester,
+        """
 [[deviation]]
 id = "retry-after-dropped"
 reason = "drops Retry-After"
@@ -60,7 +62,8 @@ checks = ["upstream.*"]
 id = "plain"
 reason = "asserts"
 tests = ["test_gw.py::test_plain_failure"]
-""")
+""",
+    )
     out = pytester.path / "out"
     result = run(pytester, "-rx", "--known-deviations", str(file), "--report-dir", str(out))
     result.assert_outcomes(xfailed=3, failed=1, passed=1)
@@ -84,7 +87,8 @@ def test_a_check_only_entry_covers_only_its_checks(pytester: pytest.Pytester) ->
 
 
 def test_an_undeclared_check_in_the_same_test_still_fails(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_gw="""
+    pytester.makepyfile(
+        test_gw="""
 import pytest
 from chatconform.checks.registry import Finding
 
@@ -92,7 +96,8 @@ from chatconform.checks.registry import Finding
 def test_both(conform):
     conform.record.findings.append(Finding("error.status", "wrong status"))
     conform.expect_equal("upstream.retry_after", "7", "(absent)", title="dropped")
-""")
+"""
+    )
     file = deviations(pytester, '[[deviation]]\nid = "ra"\nreason = "r"\nchecks = ["upstream.retry_after"]\n')
     result = run(pytester, "--known-deviations", str(file))
     result.assert_outcomes(failed=1)
@@ -108,8 +113,9 @@ def test_a_named_test_that_passes_is_an_xpass_failure(pytester: pytest.Pytester)
 
 def test_a_deviation_that_no_longer_occurs_fails_the_run(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gw=SUITE)
-    file = deviations(pytester, '[[deviation]]\nid = "fixed"\nreason = "r"\ntests = ["*::test_passes"]\n'
-                                'checks = ["error.status"]\n')
+    file = deviations(
+        pytester, '[[deviation]]\nid = "fixed"\nreason = "r"\ntests = ["*::test_passes"]\nchecks = ["error.status"]\n'
+    )
     out = pytester.path / "out"
     result = run(pytester, "--known-deviations", str(file), "-k", "test_passes", "--report-dir", str(out))
     result.assert_outcomes(passed=1)
@@ -121,8 +127,10 @@ def test_a_deviation_that_no_longer_occurs_fails_the_run(pytester: pytest.Pytest
 
 def test_a_deviation_for_tests_that_did_not_run_is_not_stale(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gw=SUITE)
-    file = deviations(pytester, '[[deviation]]\nid = "ra"\nreason = "r"\ntests = ["*test_retry_after*"]\n'
-                                'checks = ["upstream.retry_after"]\n')
+    file = deviations(
+        pytester,
+        '[[deviation]]\nid = "ra"\nreason = "r"\ntests = ["*test_retry_after*"]\nchecks = ["upstream.retry_after"]\n',
+    )
     result = run(pytester, "--known-deviations", str(file), "-k", "test_passes")
     assert result.ret == pytest.ExitCode.OK
 
@@ -134,8 +142,10 @@ def test_a_deviation_for_tests_that_did_not_run_is_not_stale(pytester: pytest.Py
         ("[[deviation]]\nid = 'x'\nreason = 'r'\n", "*give `tests`, `checks` or both*"),
         ("[[deviation]]\nid = 'x'\nreason = 'r'\nchecks = 'a'\n", "*'checks' must be a list of non-empty strings*"),
         ("[[deviation]]\nid = 'x'\nreason = 'r'\nchecks = ['a']\nwhy = 1\n", "*unknown keys*'why'*"),
-        ("[[deviation]]\nid='x'\nreason='r'\nchecks=['a']\n[[deviation]]\nid='x'\nreason='r'\nchecks=['a']\n",
-         "*deviation id 'x' is listed twice*"),
+        (
+            "[[deviation]]\nid='x'\nreason='r'\nchecks=['a']\n[[deviation]]\nid='x'\nreason='r'\nchecks=['a']\n",
+            "*deviation id 'x' is listed twice*",
+        ),
         ("[deviations]\n", "*unknown tables*'deviations'*"),
         ("not toml [", "*not valid TOML*"),
     ],
@@ -157,9 +167,12 @@ def test_a_missing_deviations_file_is_a_usage_error(pytester: pytest.Pytester) -
 
 def test_deviations_work_under_xdist(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gw=SUITE)
-    file = deviations(pytester, '[[deviation]]\nid = "ra"\nreason = "r"\nchecks = ["upstream.retry_after"]\n\n'
-                                '[[deviation]]\nid = "fixed"\nreason = "f"\ntests = ["*::test_passes"]\n'
-                                'checks = ["error.status"]\n')
+    file = deviations(
+        pytester,
+        '[[deviation]]\nid = "ra"\nreason = "r"\nchecks = ["upstream.retry_after"]\n\n'
+        '[[deviation]]\nid = "fixed"\nreason = "f"\ntests = ["*::test_passes"]\n'
+        'checks = ["error.status"]\n',
+    )
     out = pytester.path / "out"
     result = pytester.runpytest_subprocess("-n", "2", "--known-deviations", str(file), "--report-dir", str(out))
     result.assert_outcomes(xfailed=3, failed=1, passed=1)

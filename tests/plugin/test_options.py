@@ -31,8 +31,7 @@ def test_canonical(model):
 @pytest.fixture
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The user's CHATCONFORM_* variables must not leak into the inner sessions."""
-    for name in ("BASE_URL", "API_KEY", "PROFILE", "MODELS", "REPORT_DIR", "MAX_COST", "REQUEST_TIMEOUT",
-                 "BODY_LIMIT"):
+    for name in ("BASE_URL", "API_KEY", "PROFILE", "MODELS", "REPORT_DIR", "MAX_COST", "REQUEST_TIMEOUT", "BODY_LIMIT"):
         monkeypatch.delenv("CHATCONFORM_" + name, raising=False)
 
 
@@ -87,8 +86,12 @@ def test_profile_option_loads_a_profile_file(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(IDS)
     result = run(pytester, "--collect-only", "-q", "--profile", str(profile))
     assert collected(result) == [
-        "test_ids[small-1]", "test_ids[large-2]", "test_ids[vendor/small-1]", "test_ids[vendor/large-2]",
-        "test_canonical[small-1]", "test_canonical[large-2]",
+        "test_ids[small-1]",
+        "test_ids[large-2]",
+        "test_ids[vendor/small-1]",
+        "test_ids[vendor/large-2]",
+        "test_canonical[small-1]",
+        "test_canonical[large-2]",
     ]
 
 
@@ -114,9 +117,12 @@ def test_models_option_selects_models_in_either_form(pytester: pytest.Pytester) 
     pytester.makepyfile(IDS)
     result = run(pytester, "--collect-only", "-q", "--models", "anthropic/claude-haiku-4-5, claude-4-opus")
     assert collected(result) == [
-        "test_ids[claude-haiku-4-5]", "test_ids[claude-4-opus]",
-        "test_ids[anthropic/claude-haiku-4-5]", "test_ids[anthropic/claude-4-opus]",
-        "test_canonical[claude-haiku-4-5]", "test_canonical[claude-4-opus]",
+        "test_ids[claude-haiku-4-5]",
+        "test_ids[claude-4-opus]",
+        "test_ids[anthropic/claude-haiku-4-5]",
+        "test_ids[anthropic/claude-4-opus]",
+        "test_canonical[claude-haiku-4-5]",
+        "test_canonical[claude-4-opus]",
     ]
     bad = run(pytester, "--collect-only", "--models", "gpt-4o")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
@@ -153,10 +159,12 @@ def test_max_cost_refuses_to_start_above_the_estimate(pytester: pytest.Pytester,
         result = run(pytester, "--base-url", mock.base_url, "--api-key", mock.key, "--max-cost", "0.01")
         after = http.get("/mock/journal").json()["data"]
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stdout.fnmatch_lines([
-        "chatconform: 10 tests against *, estimated cost $0.*",
-        "*estimated cost $0.* exceeds --max-cost $0.0100; nothing was sent*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "chatconform: 10 tests against *, estimated cost $0.*",
+            "*estimated cost $0.* exceeds --max-cost $0.0100; nothing was sent*",
+        ]
+    )
     assert len(after) == len(before)
 
 

@@ -93,16 +93,19 @@ def cases(directory: Any) -> dict[str, dict[str, Any]]:
 def test_every_outcome_reaches_the_report(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(SUITE)
     out = pytester.path / "out"
-    result = run(pytester, "--report-dir", str(out),
-                                "--models", "claude-haiku-4-5")
+    result = run(pytester, "--report-dir", str(out), "--models", "claude-haiku-4-5")
     result.assert_outcomes(passed=3, failed=3, skipped=2, xfailed=1, errors=1)
     found = cases(out)
     assert {name: (c["feature"], c["model"], c["outcome"]) for name, c in found.items()} == EXPECTED
     [finding] = found["test_fail"]["findings"]
     assert (finding["check"], finding["expected"], finding["observed"]) == ("response.text", '"NOT OK"', '"OK"')
     assert finding["request_id"].startswith("req_")
-    assert found["test_policy"]["policy"] == {"name": "temperature_above_max", "expected": "reject",
-                                              "observed": "rejected", "matches": True}
+    assert found["test_policy"]["policy"] == {
+        "name": "temperature_above_max",
+        "expected": "reject",
+        "observed": "rejected",
+        "matches": True,
+    }
     assert found["test_policy_mismatch"]["findings"][0]["check"] == "policy.temperature_above_max"
     assert found["test_unsupported"]["detail"] == "profile tokenhub does not claim vision"
     assert found["test_skip"]["detail"] == "skipped: not today"
@@ -113,16 +116,17 @@ def test_every_outcome_reaches_the_report(pytester: pytest.Pytester) -> None:
 
 def test_failures_read_like_schemathesis(pytester: pytest.Pytester) -> None:
     path = pytester.makepyfile(SUITE)
-    result = run(pytester, f"{path}::test_fail",
-                                "--report-dir", str(pytester.path / "out"))
+    result = run(pytester, f"{path}::test_fail", "--report-dir", str(pytester.path / "out"))
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "1 finding for POST http://127.0.0.1:*/v1/chat/completions -> 200 (request req_*)",
-        "[[]response.text[]] the answer text is not the expected one",
-        '    expected: "NOT OK"',
-        '    observed: "OK"',
-        "    at: $.choices[[]0[]].message.content   request: req_*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "1 finding for POST http://127.0.0.1:*/v1/chat/completions -> 200 (request req_*)",
+            "[[]response.text[]] the answer text is not the expected one",
+            '    expected: "NOT OK"',
+            '    observed: "OK"',
+            "    at: $.choices[[]0[]].message.content   request: req_*",
+        ]
+    )
 
 
 def test_xdist_workers_report_to_the_controller(pytester: pytest.Pytester) -> None:

@@ -21,14 +21,25 @@ def case(test: str, feature: str, model: str, outcome: str, **extra: object) -> 
     param = f"[{model}]" if model else ""
     return CaseResult(
         nodeid=f"chatconform/suites/test_{feature}.py::{test}{param}",
-        test=test, feature=feature, model=model, outcome=outcome,
-        duration_s=0.25, cost_usd=0.0001, **extra,
+        test=test,
+        feature=feature,
+        model=model,
+        outcome=outcome,
+        duration_s=0.25,
+        cost_usd=0.0001,
+        **extra,
     )
 
 
 def finding(**changes: str) -> Finding:
-    base = dict(check="stream.done_last", title="[DONE] is not the last event", path="$.events[-1]",
-                expected="data: [DONE]", observed="data: {}", request_id="chatcmpl-abc123")
+    base = dict(
+        check="stream.done_last",
+        title="[DONE] is not the last event",
+        path="$.events[-1]",
+        expected="data: [DONE]",
+        observed="data: {}",
+        request_id="chatcmpl-abc123",
+    )
     return Finding(**{**base, **changes})
 
 
@@ -45,23 +56,53 @@ def sample_results() -> RunResults:
         case("test_stream_text", "streaming", SONNET, "pass"),
         case("test_stream_usage", "streaming", SONNET, "error", detail="harness broke"),
         # tools/haiku: hostile text from the target and keys in observed values
-        case("test_tools_auto", "tools", HAIKU, "fail", findings=(
-            finding(check="tools.arguments_valid", title=f"arguments do not match the schema: {HOSTILE}",
+        case(
+            "test_tools_auto",
+            "tools",
+            HAIKU,
+            "fail",
+            findings=(
+                finding(
+                    check="tools.arguments_valid",
+                    title=f"arguments do not match the schema: {HOSTILE}",
                     path="$.choices[0].message.tool_calls[0].function.arguments",
-                    expected="an object", observed=f"Bearer {CANARY} then {HOSTILE} and {UNREGISTERED}",
-                    request_id=f"req-{HOSTILE}"),
-        )),
+                    expected="an object",
+                    observed=f"Bearer {CANARY} then {HOSTILE} and {UNREGISTERED}",
+                    request_id=f"req-{HOSTILE}",
+                ),
+            ),
+        ),
         # sampling: policy matches (policy) and mismatch (fail)
-        case("test_temperature_above_max", "sampling", HAIKU, "policy",
-             policy=PolicyObservation("temperature_above_max", "reject", "rejected", True)),
-        case("test_temperature_above_max", "sampling", SONNET, "policy",
-             policy=PolicyObservation("temperature_above_max", "reject", "rejected", True)),
-        case("test_stop_more_than_max", "stop", HAIKU, "fail",
-             policy=PolicyObservation("stop_more_than_max", "reject", "clamped", False),
-             detail="policy stop_more_than_max: expected reject, observed clamped"),
+        case(
+            "test_temperature_above_max",
+            "sampling",
+            HAIKU,
+            "policy",
+            policy=PolicyObservation("temperature_above_max", "reject", "rejected", True),
+        ),
+        case(
+            "test_temperature_above_max",
+            "sampling",
+            SONNET,
+            "policy",
+            policy=PolicyObservation("temperature_above_max", "reject", "rejected", True),
+        ),
+        case(
+            "test_stop_more_than_max",
+            "stop",
+            HAIKU,
+            "fail",
+            policy=PolicyObservation("stop_more_than_max", "reject", "clamped", False),
+            detail="policy stop_more_than_max: expected reject, observed clamped",
+        ),
         case("test_stop_basic", "stop", HAIKU, "pass"),
-        case("test_tool_role", "tools", SONNET, "fail",
-             policy=PolicyObservation("tool_role", "support", f"other: status 500 {HOSTILE}", False)),
+        case(
+            "test_tool_role",
+            "tools",
+            SONNET,
+            "fail",
+            policy=PolicyObservation("tool_role", "support", f"other: status 500 {HOSTILE}", False),
+        ),
         # vision: unsupported + pass -> pass; xfail alone -> xfail
         case("test_vision_https", "vision", HAIKU, "unsupported", detail="vision_https_urls not claimed"),
         case("test_vision_png", "vision", HAIKU, "pass"),
@@ -72,8 +113,13 @@ def sample_results() -> RunResults:
         case("test_wrong_key", "auth", "", "fail", detail=f'assert 200 == 401 (sent "Bearer {CANARY}")'),
     ]
     return RunResults(
-        run_id="20260101-120000", target="http://127.0.0.1:9/v1", profile="tokenhub",
-        started="2026-01-01T12:00:00Z", finished="2026-01-01T12:00:07Z", is_mock=False,
-        cases=cases, estimated_cost_usd=0.0123,
+        run_id="20260101-120000",
+        target="http://127.0.0.1:9/v1",
+        profile="tokenhub",
+        started="2026-01-01T12:00:00Z",
+        finished="2026-01-01T12:00:07Z",
+        is_mock=False,
+        cases=cases,
+        estimated_cost_usd=0.0123,
         meta={"pytest_args": f"--api-key {CANARY} -k basic", "sent": f'"Bearer {OPAQUE}"'},
     )

@@ -75,7 +75,9 @@ def test_as_dict_lists_cells_per_model_and_feature() -> None:
     data = build_matrix(sample_results().cases).as_dict()
     assert data["severity"] == list(SEVERITY)
     assert data["cells"][HAIKU]["streaming"] == {
-        "outcome": "fail", "counts": {"fail": 1, "error": 1, "pass": 1}, "total": 3,
+        "outcome": "fail",
+        "counts": {"fail": 1, "error": 1, "pass": 1},
+        "total": 3,
     }
     assert "streaming" not in data["cells"][HAIKU_ALIAS]
     assert set(data["cells"]) == set(data["models"])

@@ -113,8 +113,25 @@ def test_html_is_self_contained_and_hostile_text_stays_text(texts: dict[str, str
     parser.feed(page)
     assert "script" not in parser.tags
     assert set(parser.tags) <= {
-        "html", "head", "meta", "title", "style", "body", "h1", "h2", "table", "tr", "th", "td",
-        "p", "code", "pre", "details", "summary", "strong", "div",
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "table",
+        "tr",
+        "th",
+        "td",
+        "p",
+        "code",
+        "pre",
+        "details",
+        "summary",
+        "strong",
+        "div",
     }
     assert {name for name, _ in parser.attrs} <= {"lang", "charset", "name", "content", "class", "title", "open"}
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
@@ -200,8 +217,15 @@ def test_html_unfolds_a_few_failures_and_folds_a_long_list() -> None:
 def test_policy_row_says_all_models_when_every_model_behaved_alike() -> None:
     results = sample_results()
     for model in ("m-one", "m-two", "m-three"):
-        results.cases.append(case("test_n", "sampling", model, "policy",
-                                  policy=PolicyObservation("n_above_one", "reject", "rejected", True)))
+        results.cases.append(
+            case(
+                "test_n",
+                "sampling",
+                model,
+                "policy",
+                policy=PolicyObservation("n_above_one", "reject", "rejected", True),
+            )
+        )
     text = render_reports(results)
     assert "| `n_above_one` | `reject` | `rejected` | all 3 models tested | ✓ as expected |" in text["compat.md"]
     assert "<td>all 3 models tested</td>" in text["compat.html"]
@@ -211,11 +235,14 @@ def test_policy_row_says_all_models_when_every_model_behaved_alike() -> None:
 
 def test_known_deviations_are_listed_by_reason_with_their_findings() -> None:
     results = sample_results()
-    finding = Finding("upstream.retry_after", "the upstream's Retry-After: 7 was dropped", "retry-after", "7",
-                      "(absent)")
+    finding = Finding(
+        "upstream.retry_after", "the upstream's Retry-After: 7 was dropped", "retry-after", "7", "(absent)"
+    )
     reason = "known deviation late: Retry After is dropped"
-    results.cases += [case(f"test_429[{mode}]", "errors", "", "xfail", detail=reason, findings=(finding,))
-                      for mode in ("nonstream", "stream")]
+    results.cases += [
+        case(f"test_429[{mode}]", "errors", "", "xfail", detail=reason, findings=(finding,))
+        for mode in ("nonstream", "stream")
+    ]
     text = render_reports(results)["compat.md"]
     section = text.split("## Known deviations", 1)[1].split("## Policy discovery", 1)[0]
     assert "### known deviation late: Retry After is dropped" in section

@@ -35,6 +35,7 @@ class Variation:
 def _lines(end: str) -> Any:
     def frame(payloads: list[str]) -> bytes:
         return "".join(f"data: {p}{end}{end}" for p in payloads).encode()
+
     return frame
 
 
@@ -88,16 +89,25 @@ def _usage_details(target: dict[str, Any]) -> None:
     usage = target.get("usage")
     if isinstance(usage, dict):
         usage["prompt_tokens_details"] = {"cached_tokens": 0, "audio_tokens": 0}
-        usage["completion_tokens_details"] = {"reasoning_tokens": 0, "audio_tokens": 0,
-                                              "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}
+        usage["completion_tokens_details"] = {
+            "reasoning_tokens": 0,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        }
         usage["cache_creation_input_tokens"] = 0
 
 
 def _headers(reply: Reply) -> None:
-    reply.headers.update({
-        "openai-processing-ms": "123", "x-ratelimit-remaining-requests": "99", "via": "1.1 gateway",
-        "cf-ray": "8a1b2c3d4e5f-AMS", "cache-control": "no-store",
-    })
+    reply.headers.update(
+        {
+            "openai-processing-ms": "123",
+            "x-ratelimit-remaining-requests": "99",
+            "via": "1.1 gateway",
+            "cf-ray": "8a1b2c3d4e5f-AMS",
+            "cache-control": "no-store",
+        }
+    )
     if reply.headers.get("content-type", "").startswith("application/json"):
         reply.headers["content-type"] = "application/json; charset=utf-8"
 
@@ -105,8 +115,10 @@ def _headers(reply: Reply) -> None:
 def _finish_with_last_text(reply: Reply, events: list[Any]) -> list[Any]:
     """The last text delta and the finish_reason in one chunk (vLLM and others send it so)."""
     texts = e.content_positions(events)
-    finish = next((i for i, x in enumerate(events) if isinstance(x, dict)
-                   and (x.get("choices") or [{}])[0].get("finish_reason")), None)
+    finish = next(
+        (i for i, x in enumerate(events) if isinstance(x, dict) and (x.get("choices") or [{}])[0].get("finish_reason")),
+        None,
+    )
     if not texts or finish is None or finish != texts[-1] + 1:
         return events
     merged = events[finish]
@@ -151,7 +163,7 @@ def _role_with_first_text(reply: Reply, events: list[Any]) -> list[Any]:
         return events
     role_chunk = events[texts[0] - 1]
     events[texts[0]]["choices"][0]["delta"]["role"] = role_chunk["choices"][0]["delta"].get("role")
-    return events[: texts[0] - 1] + events[texts[0]:]
+    return events[: texts[0] - 1] + events[texts[0] :]
 
 
 def _entries(event: Any) -> list[dict[str, Any]]:
@@ -218,43 +230,98 @@ V = Variation
 VARIATIONS = [
     V("crlf-line-ends", "CRLF line ends", STREAMS, Rewrite(frame=_lines("\r\n"))),
     V("lone-cr-line-ends", "CR line ends", STREAMS, Rewrite(frame=_lines("\r"))),
-    V("sse-comments", "a processing comment and `: ping` keep-alives between events", STREAMS,
-      Rewrite(frame=_keepalives)),
+    V(
+        "sse-comments",
+        "a processing comment and `: ping` keep-alives between events",
+        STREAMS,
+        Rewrite(frame=_keepalives),
+    ),
     V("data-without-space", "`data:` without the optional space", STREAMS, Rewrite(frame=_no_space)),
     V("sse-id-and-retry", "`retry:` and `id:` fields", STREAMS, Rewrite(frame=_ids_and_retry)),
     V("utf8-bom", "a byte order mark before the first event", STREAMS, Rewrite(frame=_bom)),
     # Each send is one HTTP chunk, and the client's reader is fed chunk by chunk: every split point is tried.
     V("one-byte-sends", "the answer one byte per send", STREAMS, Rewrite(pieces=(1,))),
-    V("crlf-split-reads", "CRLF line ends in pieces of 1 to 13 bytes, so some CRLFs are split", STREAMS,
-      Rewrite(frame=_lines("\r\n"), pieces=(1, 2, 3, 5, 8, 13))),
-    V("finish-with-last-text", "the last text delta rides on the finish_reason chunk", STREAMS,
-      Rewrite(reply=e.on_events(_finish_with_last_text))),
-    V("extra-fields", "unknown fields in bodies, choices, messages, deltas and usage", EVERYTHING,
-      Rewrite(reply=e.everywhere(_extra_fields))),
+    V(
+        "crlf-split-reads",
+        "CRLF line ends in pieces of 1 to 13 bytes, so some CRLFs are split",
+        STREAMS,
+        Rewrite(frame=_lines("\r\n"), pieces=(1, 2, 3, 5, 8, 13)),
+    ),
+    V(
+        "finish-with-last-text",
+        "the last text delta rides on the finish_reason chunk",
+        STREAMS,
+        Rewrite(reply=e.on_events(_finish_with_last_text)),
+    ),
+    V(
+        "extra-fields",
+        "unknown fields in bodies, choices, messages, deltas and usage",
+        EVERYTHING,
+        Rewrite(reply=e.everywhere(_extra_fields)),
+    ),
     V("reordered-keys", "every object's keys in reverse order", EVERYTHING, Rewrite(reply=_reorder)),
-    V("usage-details", "usage with token detail objects and cache counts", "usage or stream",
-      Rewrite(reply=e.everywhere(_usage_details))),
-    V("extra-headers", "rate-limit, tracing and proxy headers; a charset on JSON", EVERYTHING,
-      Rewrite(reply=_headers)),
+    V(
+        "usage-details",
+        "usage with token detail objects and cache counts",
+        "usage or stream",
+        Rewrite(reply=e.everywhere(_usage_details)),
+    ),
+    V("extra-headers", "rate-limit, tracing and proxy headers; a charset on JSON", EVERYTHING, Rewrite(reply=_headers)),
     V("gzip", "gzip-compressed answers, streams included", EVERYTHING, Rewrite(finish=_gzip)),
-    V("json-chunked", "whole answers with chunked transfer encoding, no content-length", "not stream",
-      Rewrite(finish=_chunked)),
-    V("dated-model-id", "the answer names the dated model version", "test_basic or stream",
-      Rewrite(reply=e.everywhere(_dated_model))),
-    V("minimal-fields", "optional fields left out (system_fingerprint, refusal, chunk logprobs, usage: null)",
-      EVERYTHING, Rewrite(reply=e.everywhere(_minimal))),
-    V("role-with-first-text", "the role arrives with the first text, no role-only chunk", STREAMS,
-      Rewrite(reply=e.on_events(_role_with_first_text))),
-    V("tool-arguments-char-by-char", "tool arguments streamed one character per chunk", TOOLS,
-      Rewrite(reply=e.on_events(_char_by_char))),
-    V("tool-calls-interleaved", "parallel calls' deltas interleaved, told apart by index", TOOLS,
-      Rewrite(reply=e.on_events(_interleaved))),
-    V("tool-header-without-arguments", "a call's first delta has no arguments key", TOOLS,
-      Rewrite(reply=_header_without_arguments)),
-    V("empty-content-with-tool-calls", 'content "" instead of null beside tool calls', TOOLS,
-      Rewrite(reply=e.on_body(_empty_content_with_calls))),
-    V("error-extra-fields", "error envelopes with extra fields", "error or auth or unknown or 400",
-      Rewrite(reply=e.on_error(_error_extras))),
+    V(
+        "json-chunked",
+        "whole answers with chunked transfer encoding, no content-length",
+        "not stream",
+        Rewrite(finish=_chunked),
+    ),
+    V(
+        "dated-model-id",
+        "the answer names the dated model version",
+        "test_basic or stream",
+        Rewrite(reply=e.everywhere(_dated_model)),
+    ),
+    V(
+        "minimal-fields",
+        "optional fields left out (system_fingerprint, refusal, chunk logprobs, usage: null)",
+        EVERYTHING,
+        Rewrite(reply=e.everywhere(_minimal)),
+    ),
+    V(
+        "role-with-first-text",
+        "the role arrives with the first text, no role-only chunk",
+        STREAMS,
+        Rewrite(reply=e.on_events(_role_with_first_text)),
+    ),
+    V(
+        "tool-arguments-char-by-char",
+        "tool arguments streamed one character per chunk",
+        TOOLS,
+        Rewrite(reply=e.on_events(_char_by_char)),
+    ),
+    V(
+        "tool-calls-interleaved",
+        "parallel calls' deltas interleaved, told apart by index",
+        TOOLS,
+        Rewrite(reply=e.on_events(_interleaved)),
+    ),
+    V(
+        "tool-header-without-arguments",
+        "a call's first delta has no arguments key",
+        TOOLS,
+        Rewrite(reply=_header_without_arguments),
+    ),
+    V(
+        "empty-content-with-tool-calls",
+        'content "" instead of null beside tool calls',
+        TOOLS,
+        Rewrite(reply=e.on_body(_empty_content_with_calls)),
+    ),
+    V(
+        "error-extra-fields",
+        "error envelopes with extra fields",
+        "error or auth or unknown or 400",
+        Rewrite(reply=e.on_error(_error_extras)),
+    ),
     V("retry-after-date", "Retry-After as an HTTP date", "retry_after", Rewrite(reply=e.on_error(_retry_date, (429,)))),
 ]
 BY_NAME = {v.name: v for v in VARIATIONS}

@@ -58,6 +58,7 @@ def arguments(change: Any) -> Any:
     def edit(body: dict[str, Any]) -> None:
         for call in (body.get("choices") or [{}])[0].get("message", {}).get("tool_calls") or []:
             call["function"]["arguments"] = change(call["function"]["arguments"])
+
     return e.on_body(edit)
 
 
@@ -87,6 +88,7 @@ def detail(reply: Reply) -> None:
 def status(new: int) -> Any:
     def edit(reply: Reply) -> None:
         reply.status = new
+
     return edit
 
 
@@ -132,6 +134,7 @@ def named_events(payloads: list[str]) -> bytes:
 def retry_after(value: str) -> Any:
     def edit(reply: Reply) -> None:
         reply.headers["retry-after"] = value
+
     return e.on_error(edit, (429,))
 
 

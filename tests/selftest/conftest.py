@@ -44,12 +44,18 @@ def hostile_server() -> Iterator[HostileServer]:
 
 
 @pytest.fixture(scope="session")
-def runs(request: pytest.FixtureRequest, variants: VariantServer, hostile_server: HostileServer,
-         selftest_key: str) -> Iterator[RunPool]:
+def runs(
+    request: pytest.FixtureRequest, variants: VariantServer, hostile_server: HostileServer, selftest_key: str
+) -> Iterator[RunPool]:
     def launch(plan: Plan) -> SuiteRun:
         if isinstance(plan, Hostile):
-            return run_suites(hostile_server.base_url(plan.name), selftest_key, HOSTILE_SELECT,
-                              request_timeout=HOSTILE_TIMEOUT_S, wall_limit_s=HOSTILE_WALL_LIMIT_S)
+            return run_suites(
+                hostile_server.base_url(plan.name),
+                selftest_key,
+                HOSTILE_SELECT,
+                request_timeout=HOSTILE_TIMEOUT_S,
+                wall_limit_s=HOSTILE_WALL_LIMIT_S,
+            )
         assert isinstance(plan, (Mutation, Variation))
         return run_suites(variants.base_url(plan.name), selftest_key, plan.select)
 

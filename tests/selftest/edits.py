@@ -12,10 +12,12 @@ ChunkEdit = Callable[[dict[str, Any]], None]
 
 # -- requests --------------------------------------------------------------------------------------------------------
 
+
 def drop_fields(*names: str) -> RequestEdit:
     def edit(request: dict[str, Any]) -> None:
         for name in names:
             request.pop(name, None)
+
     return edit
 
 
@@ -24,20 +26,24 @@ def drop_role(role: str) -> RequestEdit:
         messages = request.get("messages")
         if isinstance(messages, list):
             request["messages"] = [m for m in messages if not (isinstance(m, dict) and m.get("role") == role)]
+
     return edit
 
 
 def drop_parts(kind: str) -> RequestEdit:
     """Remove content parts of one type (e.g. image_url) from every message."""
+
     def edit(request: dict[str, Any]) -> None:
         for message in request.get("messages") or []:
             content = message.get("content") if isinstance(message, dict) else None
             if isinstance(content, list):
                 message["content"] = [p for p in content if not (isinstance(p, dict) and p.get("type") == kind)]
+
     return edit
 
 
 # -- whole answers ---------------------------------------------------------------------------------------------------
+
 
 def choices(reply: Reply) -> Iterator[dict[str, Any]]:
     """Every choice of the answer: of the body, or of every chunk."""
@@ -61,58 +67,71 @@ def tool_deltas(reply: Reply) -> Iterator[dict[str, Any]]:
 
 def map_finish(old: str, new: str, *, when: Callable[[Any], bool] = lambda request: True) -> ReplyEdit:
     """finish_reason `old` becomes `new`, in a body or in chunks (for requests `when` accepts)."""
+
     def edit(reply: Reply) -> None:
         if not when(reply.request):
             return
         for choice in choices(reply):
             if choice.get("finish_reason") == old:
                 choice["finish_reason"] = new
+
     return edit
 
 
 def on_body(change: Callable[[dict[str, Any]], None]) -> ReplyEdit:
     """Edit the JSON body of a successful non-stream answer."""
+
     def edit(reply: Reply) -> None:
         if reply.status == 200 and isinstance(reply.body, dict) and not reply.is_stream:
             change(reply.body)
+
     return edit
 
 
 def on_chunks(change: Callable[[int, dict[str, Any]], None]) -> ReplyEdit:
     """Edit each JSON chunk of a stream, given its position among the chunks."""
+
     def edit(reply: Reply) -> None:
         for n, chunk in enumerate(reply.chunks()):
             change(n, chunk)
+
     return edit
 
 
 def on_events(change: Callable[[Reply, list[Any]], list[Any]]) -> ReplyEdit:
     """Replace a stream's event list (JSON chunks and `[DONE]`) as a whole."""
+
     def edit(reply: Reply) -> None:
         if reply.events is not None:
             reply.events = change(reply, reply.events)
+
     return edit
 
 
 def on_error(change: Callable[[Reply], None], statuses: tuple[int, ...] = ()) -> ReplyEdit:
     """Edit error answers (all, or those with the given statuses)."""
+
     def edit(reply: Reply) -> None:
         if reply.status >= 400 and (not statuses or reply.status in statuses):
             change(reply)
+
     return edit
 
 
 def everywhere(change: Callable[[dict[str, Any]], None]) -> ReplyEdit:
     """Apply `change` to a successful answer's body, or to each of its chunks."""
+
     def edit(reply: Reply) -> None:
         targets = reply.chunks() if reply.is_stream else [reply.body] if isinstance(reply.body, dict) else []
         if reply.status == 200:
             for target in targets:
                 change(target)
+
     return edit
 
 
 # -- stream helpers --------------------------------------------------------------------------------------------------
+
 
 def without_done(events: list[Any]) -> list[Any]:
     return [e for e in events if e != DONE]

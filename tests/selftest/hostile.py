@@ -54,9 +54,13 @@ def _head(status: str, content_type: str, length: int | None = None) -> bytes:
 
 
 def _chunk(n: int) -> bytes:
-    chunk = {"id": "chatcmpl-hostile", "object": "chat.completion.chunk", "created": 1_700_000_000,
-             "model": "claude-haiku-4-5", "choices": [{"index": 0, "delta": {"content": f"word{n} "},
-                                                       "finish_reason": None}]}
+    chunk = {
+        "id": "chatcmpl-hostile",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": "claude-haiku-4-5",
+        "choices": [{"index": 0, "delta": {"content": f"word{n} "}, "finish_reason": None}],
+    }
     return f"data: {json.dumps(chunk)}\n\n".encode()
 
 
@@ -130,8 +134,14 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, bytes]:
         raise ValueError("request head too large")
     lines = head.decode("latin-1").split("\r\n")
     path = lines[0].split(" ")[1] if lines[0].count(" ") >= 2 else "/"
-    length = next((int(v) for k, _, v in (line.partition(":") for line in lines[1:])
-                   if k.strip().lower() == "content-length" and v.strip().isdigit()), 0)
+    length = next(
+        (
+            int(v)
+            for k, _, v in (line.partition(":") for line in lines[1:])
+            if k.strip().lower() == "content-length" and v.strip().isdigit()
+        ),
+        0,
+    )
     return path, await reader.readexactly(length) if length else b""
 
 
@@ -158,8 +168,9 @@ class HostileServer:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._main(),), daemon=True,
-                                        name="selftest-hostile")
+        self._thread = threading.Thread(
+            target=self._loop.run_until_complete, args=(self._main(),), daemon=True, name="selftest-hostile"
+        )
 
     def base_url(self, name: str) -> str:
         if name not in BEHAVIOURS:
@@ -209,8 +220,10 @@ class Hostile:
 # A whole answer and a stream through the raw client (judged by checks), and through the official SDK
 # (which has no checks to name, but must end in time as well): one request per test.
 RAW_TESTS = ("test_system_first", "test_stream_usage_chunk")
-HOSTILE_SELECT = ("test_system_first or (test_stream_usage_chunk and unasked) or test_stream_sdk"
-                  " or (test_basic_sdk and not anthropic)")
+HOSTILE_SELECT = (
+    "test_system_first or (test_stream_usage_chunk and unasked) or test_stream_sdk"
+    " or (test_basic_sdk and not anthropic)"
+)
 HOSTILE = [
     Hostile("stall-before-headers", ("response.ok", "stream.content_type")),
     Hostile("stall-after-headers", ("response.ok", "stream.done")),

@@ -150,7 +150,7 @@ def _split(body: bytes, sizes: tuple[int, ...]) -> Iterator[bytes]:
     at, n = 0, 0
     while at < len(body):
         size = sizes[n % len(sizes)]
-        yield body[at:at + size]
+        yield body[at : at + size]
         at, n = at + size, n + 1
 
 

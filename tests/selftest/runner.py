@@ -59,23 +59,45 @@ class SuiteRun:
         return "\n".join([*lines, "--- output ---", self.output])
 
 
-def run_suites(base_url: str, api_key: str, select: str, *, request_timeout: float = 10.0,
-               wall_limit_s: float = 120.0) -> SuiteRun:
+def run_suites(
+    base_url: str, api_key: str, select: str, *, request_timeout: float = 10.0, wall_limit_s: float = 120.0
+) -> SuiteRun:
     """The suites for one model with `-k select` against `base_url`; killed after `wall_limit_s`."""
     with tempfile.TemporaryDirectory(prefix="chatconform-selftest-") as tmp:
         report_dir = Path(tmp) / "report"
         command = [
-            sys.executable, "-m", "pytest", str(SUITES), "-p", "chatconform.plugin", "-p", "syrupy",
-            "-p", "no:randomly", "-q", "--base-url", base_url, "--api-key", api_key, "--models", MODEL,
-            "-k", select, "--report-dir", str(report_dir), "--request-timeout", str(request_timeout),
+            sys.executable,
+            "-m",
+            "pytest",
+            str(SUITES),
+            "-p",
+            "chatconform.plugin",
+            "-p",
+            "syrupy",
+            "-p",
+            "no:randomly",
+            "-q",
+            "--base-url",
+            base_url,
+            "--api-key",
+            api_key,
+            "--models",
+            MODEL,
+            "-k",
+            select,
+            "--report-dir",
+            str(report_dir),
+            "--request-timeout",
+            str(request_timeout),
         ]
         # The outer session's settings are not the child's.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATCONFORM_", "PYTEST_"))}
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         started = time.monotonic()
         try:
-            done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=wall_limit_s,
-                                  check=False)
+            done = subprocess.run(
+                command, cwd=REPO, env=env, capture_output=True, text=True, timeout=wall_limit_s, check=False
+            )
             code, output = done.returncode, done.stdout + done.stderr
         except subprocess.TimeoutExpired as exc:
             code, output = None, _text(exc.stdout) + _text(exc.stderr) + f"\nkilled after {wall_limit_s} s"

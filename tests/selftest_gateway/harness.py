@@ -41,13 +41,17 @@ class Loop:
 
 
 @contextmanager
-def gateway_loop(gateway: type[ReferenceGateway] = ReferenceGateway, profile: Profile | None = None,
-                 timeout_s: float | None = GATEWAY_TIMEOUT_S) -> Iterator[Loop]:
+def gateway_loop(
+    gateway: type[ReferenceGateway] = ReferenceGateway,
+    profile: Profile | None = None,
+    timeout_s: float | None = GATEWAY_TIMEOUT_S,
+) -> Iterator[Loop]:
     """The upstream mock and a gateway of class `gateway` in front of it, each on its own loopback port."""
     profile = profile or load_profile("tokenhub")
     with ExitStack() as stack:
-        upstream = stack.enter_context(serve_in_thread(create_app(MockConfig(profile=profile,
-                                                                             api_keys=(UPSTREAM_KEY,)))))
+        upstream = stack.enter_context(
+            serve_in_thread(create_app(MockConfig(profile=profile, api_keys=(UPSTREAM_KEY,))))
+        )
         front = gateway(profile, upstream, UPSTREAM_KEY, (GATEWAY_KEY,), timeout_s=timeout_s)
         root = stack.enter_context(serve_in_thread(front.app()))
         yield Loop(root + "/v1", upstream)
@@ -66,17 +70,40 @@ class SuiteRun:
         return {f["check"] for c in self.cases("fail") for f in c["findings"]}
 
     def summary(self) -> str:
-        lines = [f"{c['nodeid']}: {c['outcome']} {[f['check'] for f in c['findings']]} {c['detail'][:200]}"
-                 for c in self.report.get("cases", []) if c["outcome"] not in ("pass", "policy")]
+        lines = [
+            f"{c['nodeid']}: {c['outcome']} {[f['check'] for f in c['findings']]} {c['detail'][:200]}"
+            for c in self.report.get("cases", [])
+            if c["outcome"] not in ("pass", "policy")
+        ]
         return "\n".join(lines) or self.output[-3000:]
 
 
 def run_suites(loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300) -> SuiteRun:
     """pytest over the gateway suites against `loop`, in a subprocess; its compat.json read back."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-               *map(str, GATEWAY_SUITES), "--base-url", loop.gateway_url, "--api-key", GATEWAY_KEY,
-               "--upstream-url", loop.upstream_root, "--upstream-key", UPSTREAM_KEY,
-               "--upstream-timeout", f"{GATEWAY_TIMEOUT_S:g}", "--report-dir", str(report_dir), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        *map(str, GATEWAY_SUITES),
+        "--base-url",
+        loop.gateway_url,
+        "--api-key",
+        GATEWAY_KEY,
+        "--upstream-url",
+        loop.upstream_root,
+        "--upstream-key",
+        UPSTREAM_KEY,
+        "--upstream-timeout",
+        f"{GATEWAY_TIMEOUT_S:g}",
+        "--report-dir",
+        str(report_dir),
+        *args,
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATCONFORM_")}
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s)
     compat = report_dir / "compat.json"

@@ -37,6 +37,7 @@ def streaming(state: type[StreamState]) -> type[ReferenceGateway]:
 
 # -- the request ----------------------------------------------------------------------------------------------
 
+
 class SystemNotHoisted(Translator):
     def split_system(self, messages: list[Json]) -> tuple[list[Json], list[Json]]:
         return [], messages  # system messages travel on as (user) messages
@@ -95,6 +96,7 @@ class ImageAlwaysJpeg(Translator):
 
 # -- the answer -----------------------------------------------------------------------------------------------
 
+
 class EndTurnLeaked(Translator):
     def finish_reason(self, stop_reason: Any) -> str:
         return "end_turn" if stop_reason == "end_turn" else super().finish_reason(stop_reason)
@@ -124,6 +126,7 @@ class MidstreamErrorSwallowed(StreamState):
 
 # -- upstream failures ----------------------------------------------------------------------------------------
 
+
 class OverloadedAs200(ReferenceGateway):
     async def upstream_error(self, client: httpx.AsyncClient, response: httpx.Response) -> Response:
         if response.status_code != 529:
@@ -131,8 +134,15 @@ class OverloadedAs200(ReferenceGateway):
         await response.aclose()
         await client.aclose()
         message = {"role": "assistant", "content": "", "refusal": None}
-        return JSONResponse({"id": completion_id(), "object": "chat.completion", "created": 0, "model": "m",
-                             "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}]})
+        return JSONResponse(
+            {
+                "id": completion_id(),
+                "object": "chat.completion",
+                "created": 0,
+                "model": "m",
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
+            }
+        )
 
 
 class RetryAfterDropped(ReferenceGateway):
@@ -158,34 +168,69 @@ class NoUpstreamTimeout(ReferenceGateway):
 
 MUTATIONS = [
     Mutation("system-not-hoisted", translating(SystemNotHoisted), "test_system_hoisted", "translation.system"),
-    Mutation("later-system-dropped", translating(LaterSystemDropped), "test_system_hoisted and later",
-             "translation.system"),
+    Mutation(
+        "later-system-dropped", translating(LaterSystemDropped), "test_system_hoisted and later", "translation.system"
+    ),
     Mutation("stop-not-mapped", translating(StopDropped), "test_stop_sequences", "translation.stop"),
-    Mutation("max-tokens-default-4096", translating(DefaultMaxTokens4096), "test_max_tokens_default",
-             "translation.max_tokens"),
-    Mutation("temperature-dropped", translating(TemperatureDropped), "test_temperature and in-range",
-             "translation.temperature"),
-    Mutation("tools-in-openai-shape", translating(ToolsInOpenAIShape), "test_tools_and_tool_choice and auto",
-             "translation.tools"),
-    Mutation("required-as-auto", translating(RequiredAsAuto), "test_tools_and_tool_choice and required",
-             "translation.tool_choice"),
-    Mutation("tool-result-misplaced", translating(ToolResultAfterText), "test_tool_results_follow_their_calls",
-             "translation.tool_results"),
-    Mutation("image-media-type-wrong", translating(ImageAlwaysJpeg), "test_image_source and png",
-             "translation.images"),
-    Mutation("end-turn-leaked", translating(EndTurnLeaked), "test_stop_reason_mapped and end_turn",
-             "translation.finish_reason"),
-    Mutation("max-tokens-as-stop", translating(MaxTokensAsStop), "test_stop_reason_mapped and max_tokens",
-             "translation.finish_reason"),
-    Mutation("tool-index-over-blocks", translating(ToolIndexOverBlocks), "test_tool_index_after_text",
-             "translation.tool_index"),
+    Mutation(
+        "max-tokens-default-4096",
+        translating(DefaultMaxTokens4096),
+        "test_max_tokens_default",
+        "translation.max_tokens",
+    ),
+    Mutation(
+        "temperature-dropped",
+        translating(TemperatureDropped),
+        "test_temperature and in-range",
+        "translation.temperature",
+    ),
+    Mutation(
+        "tools-in-openai-shape",
+        translating(ToolsInOpenAIShape),
+        "test_tools_and_tool_choice and auto",
+        "translation.tools",
+    ),
+    Mutation(
+        "required-as-auto",
+        translating(RequiredAsAuto),
+        "test_tools_and_tool_choice and required",
+        "translation.tool_choice",
+    ),
+    Mutation(
+        "tool-result-misplaced",
+        translating(ToolResultAfterText),
+        "test_tool_results_follow_their_calls",
+        "translation.tool_results",
+    ),
+    Mutation("image-media-type-wrong", translating(ImageAlwaysJpeg), "test_image_source and png", "translation.images"),
+    Mutation(
+        "end-turn-leaked",
+        translating(EndTurnLeaked),
+        "test_stop_reason_mapped and end_turn",
+        "translation.finish_reason",
+    ),
+    Mutation(
+        "max-tokens-as-stop",
+        translating(MaxTokensAsStop),
+        "test_stop_reason_mapped and max_tokens",
+        "translation.finish_reason",
+    ),
+    Mutation(
+        "tool-index-over-blocks",
+        translating(ToolIndexOverBlocks),
+        "test_tool_index_after_text",
+        "translation.tool_index",
+    ),
     Mutation("usage-swapped", translating(UsageSwapped), "test_usage_is_the_upstreams", "translation.usage"),
-    Mutation("midstream-error-swallowed", streaming(MidstreamErrorSwallowed), "test_midstream_error",
-             "upstream.error_frame"),
-    Mutation("overloaded-as-200", OverloadedAs200, "test_upstream_error_before_headers and 529",
-             "upstream.error_status"),
-    Mutation("retry-after-dropped", RetryAfterDropped, "test_upstream_error_before_headers and 429",
-             "upstream.retry_after"),
+    Mutation(
+        "midstream-error-swallowed", streaming(MidstreamErrorSwallowed), "test_midstream_error", "upstream.error_frame"
+    ),
+    Mutation(
+        "overloaded-as-200", OverloadedAs200, "test_upstream_error_before_headers and 529", "upstream.error_status"
+    ),
+    Mutation(
+        "retry-after-dropped", RetryAfterDropped, "test_upstream_error_before_headers and 429", "upstream.retry_after"
+    ),
     Mutation("truncated-as-stop", TruncatedAsStop, "test_broken_upstream_answer", "upstream.no_clean_ending"),
     Mutation("no-upstream-cancel", NoUpstreamCancel, "test_client_disconnect_cancels_upstream", "upstream.cancelled"),
     Mutation("no-upstream-timeout", NoUpstreamTimeout, "test_stalled_upstream", "upstream.timeout"),

@@ -31,12 +31,23 @@ from tests.selftest_gateway.reference_stream import StreamState, error_chunk, ss
 from tests.selftest_gateway.reference_translate import Json, Translator
 
 ANTHROPIC_VERSION = "2023-06-01"
-ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "invalid_request_error",
-               408: "timeout", 429: "rate_limit_error"}
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "invalid_request_error",
+    408: "timeout",
+    429: "rate_limit_error",
+}
 
 
-def error(status: int, message: str, *, code: str | None = None, param: str | None = None,
-          headers: dict[str, str] | None = None) -> JSONResponse:
+def error(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    param: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     kind = ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
     body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -46,8 +57,14 @@ class ReferenceGateway:
     translator_class: type[Translator] = Translator
     stream_class: type[StreamState] = StreamState
 
-    def __init__(self, profile: Profile, upstream_root: str, upstream_key: str, keys: tuple[str, ...],
-                 timeout_s: float | None = 2.0) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        upstream_root: str,
+        upstream_key: str,
+        keys: tuple[str, ...],
+        timeout_s: float | None = 2.0,
+    ) -> None:
         self.profile, self.keys = profile, keys
         self.translator = self.translator_class(profile)
         self.upstream_url, self.upstream_key = upstream_root.rstrip("/") + "/v1/messages", upstream_key
@@ -114,8 +131,12 @@ class ReferenceGateway:
             message = data[:200].decode("utf-8", "replace") or "no detail"
         status = self.error_status(response.status_code)
         code = "rate_limit_exceeded" if status == 429 else "upstream_error"
-        return error(status, f"Upstream error {response.status_code}: {message}", code=code,
-                     headers=self.error_headers(response.headers))
+        return error(
+            status,
+            f"Upstream error {response.status_code}: {message}",
+            code=code,
+            headers=self.error_headers(response.headers),
+        )
 
     def error_status(self, upstream_status: int) -> int:
         if upstream_status == 529:
@@ -146,8 +167,9 @@ class ReferenceGateway:
 
     # -- streams ----------------------------------------------------------------------------------------------
 
-    async def relay(self, client: httpx.AsyncClient, response: httpx.Response,
-                    state: StreamState) -> AsyncIterator[bytes]:
+    async def relay(
+        self, client: httpx.AsyncClient, response: httpx.Response, state: StreamState
+    ) -> AsyncIterator[bytes]:
         """The upstream's events as OpenAI chunks; the upstream request is closed however this ends."""
         reader = SSEReader()
         try:

@@ -27,8 +27,13 @@ def error_chunk(message: str, code: str, kind: str = "server_error") -> Json:
 class StreamState:
     def __init__(self, translator: Translator, model: str, include_usage: bool) -> None:
         self.translator, self.include_usage = translator, include_usage
-        self.head: Json = {"id": completion_id(), "object": "chat.completion.chunk", "created": int(time.time()),
-                           "model": model, "system_fingerprint": None}
+        self.head: Json = {
+            "id": completion_id(),
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+            "system_fingerprint": None,
+        }
         self.tool_of_block: dict[int, int] = {}
         self.usage: Json = {}
         self.finish_reason: str | None = None
@@ -54,8 +59,12 @@ class StreamState:
             return []
         index = self.translator.tool_index(data["index"], len(self.tool_of_block))
         self.tool_of_block[data["index"]] = index
-        call = {"index": index, "id": block["id"], "type": "function",
-                "function": {"name": block["name"], "arguments": ""}}
+        call = {
+            "index": index,
+            "id": block["id"],
+            "type": "function",
+            "function": {"name": block["name"], "arguments": ""},
+        }
         return [self.chunk({"tool_calls": [call]})]
 
     def _content_block_delta(self, data: Json) -> list[Json]:
@@ -82,5 +91,10 @@ class StreamState:
     def _error(self, data: Json) -> list[Json]:
         self.ended = True
         error = data.get("error") or {}
-        return [error_chunk(f"Upstream error: {error.get('message', 'unknown')}", "upstream_error",
-                            str(error.get("type") or "server_error"))]
+        return [
+            error_chunk(
+                f"Upstream error: {error.get('message', 'unknown')}",
+                "upstream_error",
+                str(error.get("type") or "server_error"),
+            )
+        ]

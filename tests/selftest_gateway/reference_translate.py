@@ -18,8 +18,13 @@ from chatconform.profile import Profile
 
 Json = dict[str, Any]
 DATA_URI = re.compile(r"^data:([\w/+.-]+);base64,(.*)$", re.DOTALL)
-STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls",
-                "refusal": "content_filter"}
+STOP_REASONS = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+}
 
 
 def text_of(content: Any) -> str:
@@ -103,8 +108,14 @@ class Translator:
         blocks: list[Json] = [{"type": "text", "text": text}] if text else []
         for call in message.get("tool_calls") or []:
             function = call["function"]
-            blocks.append({"type": "tool_use", "id": call["id"], "name": function["name"],
-                           "input": json.loads(function.get("arguments") or "{}")})
+            blocks.append(
+                {
+                    "type": "tool_use",
+                    "id": call["id"],
+                    "name": function["name"],
+                    "input": json.loads(function.get("arguments") or "{}"),
+                }
+            )
         return blocks
 
     def tool_result(self, message: Json) -> Json:
@@ -152,8 +163,9 @@ class Translator:
         return STOP_REASONS.get(str(stop_reason), "stop")
 
     def usage(self, usage: Json) -> Json:
-        prompt = sum(int(usage.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens",
-                                                      "cache_read_input_tokens"))
+        prompt = sum(
+            int(usage.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+        )
         completion = int(usage.get("output_tokens") or 0)
         return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
@@ -164,16 +176,29 @@ class Translator:
     def completion(self, message: Json, model: str) -> Json:
         content = message.get("content") or []
         text = "".join(b["text"] for b in content if b.get("type") == "text")
-        calls = [{"id": b["id"], "type": "function",
-                  "function": {"name": b["name"], "arguments": json.dumps(b["input"])}}
-                 for b in content if b.get("type") == "tool_use"]
+        calls = [
+            {"id": b["id"], "type": "function", "function": {"name": b["name"], "arguments": json.dumps(b["input"])}}
+            for b in content
+            if b.get("type") == "tool_use"
+        ]
         reply: Json = {"role": "assistant", "content": text or (None if calls else ""), "refusal": None}
         if calls:
             reply["tool_calls"] = calls
-        choice = {"index": 0, "message": reply, "logprobs": None,
-                  "finish_reason": self.finish_reason(message.get("stop_reason"))}
-        return {"id": completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
-                "choices": [choice], "usage": self.usage(message.get("usage") or {}), "system_fingerprint": None}
+        choice = {
+            "index": 0,
+            "message": reply,
+            "logprobs": None,
+            "finish_reason": self.finish_reason(message.get("stop_reason")),
+        }
+        return {
+            "id": completion_id(),
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [choice],
+            "usage": self.usage(message.get("usage") or {}),
+            "system_fingerprint": None,
+        }
 
 
 def completion_id() -> str:

@@ -18,8 +18,16 @@ def test_usage_is_read_from_a_body_or_the_usage_chunk_and_only_on_success() -> N
     assert cost.exchange_usage(text_answer("x", usage=USAGE, status=500)) is None
 
 
-@pytest.mark.parametrize("usage", [None, {}, {"prompt_tokens": -1, "completion_tokens": 2},
-                                   {"prompt_tokens": True, "completion_tokens": 2}, {"prompt_tokens": "1"}])
+@pytest.mark.parametrize(
+    "usage",
+    [
+        None,
+        {},
+        {"prompt_tokens": -1, "completion_tokens": 2},
+        {"prompt_tokens": True, "completion_tokens": 2},
+        {"prompt_tokens": "1"},
+    ],
+)
 def test_malformed_usage_costs_nothing(usage: object) -> None:
     assert cost.usage_cost(PROFILE, "claude-haiku-4-5", usage) == 0.0
 

@@ -53,8 +53,9 @@ def test_armed_faults_and_the_marker_search(raw: RawClient, ours: RawClient, moc
         admin.arm_fault("no-such-fault=1")
 
 
-def test_abandon_leaves_a_stream_and_the_mock_sees_it_cancelled(raw: RawClient, ours: RawClient,
-                                                                mock: RunningMock) -> None:
+def test_abandon_leaves_a_stream_and_the_mock_sees_it_cancelled(
+    raw: RawClient, ours: RawClient, mock: RunningMock
+) -> None:
     admin = MockAdmin(raw, mock.root, mock.key)
     admin.arm_fault("pace_ms=100", match="cc-unit-0002")
     start = time.perf_counter()

@@ -20,8 +20,9 @@ def pieces(count: int, size: int = 10, pause_s: float = 0.0) -> Iterator[bytes]:
         yield b"x" * size
 
 
-def client(count: int, size: int = 10, pause_s: float = 0.0, total_s: float = 5.0,
-           max_bytes: int = 1000) -> httpx2.Client:
+def client(
+    count: int, size: int = 10, pause_s: float = 0.0, total_s: float = 5.0, max_bytes: int = 1000
+) -> httpx2.Client:
     """A client whose server answers `count` pieces of `size` bytes, `pause_s` apart."""
     inner = httpx2.MockTransport(lambda request: httpx2.Response(200, content=pieces(count, size, pause_s)))
     return httpx2.Client(transport=BoundedTransport(total_s, max_bytes, inner))

@@ -9,9 +9,13 @@ from tests.checks.handmade import USAGE, calls_stream, chunk, stream, text_answe
 def test_values_are_masked_but_fixed_values_stay() -> None:
     body = text_answer("Hello there.", usage=USAGE).body
     assert shape("chat.completion", body) == {
-        "choices": [{"finish_reason": "stop", "index": "integer",
-                     "message": {"content": "string|null", "role": "assistant"}}],
-        "created": "integer", "id": "string", "model": "string", "object": "chat.completion",
+        "choices": [
+            {"finish_reason": "stop", "index": "integer", "message": {"content": "string|null", "role": "assistant"}}
+        ],
+        "created": "integer",
+        "id": "string",
+        "model": "string",
+        "object": "chat.completion",
         "usage": {"completion_tokens": "integer", "prompt_tokens": "integer", "total_tokens": "integer"},
     }
 
@@ -42,8 +46,14 @@ def test_stream_shapes_collapse_runs_of_content_chunks() -> None:
 def test_how_deltas_are_split_across_chunks_does_not_change_the_stream_shape() -> None:
     """The last text on the finish chunk (vLLM does it), the role with the first text: the same format."""
     usual = text_stream("one two three", usage=USAGE)
-    merged = stream([chunk({"role": "assistant", "content": "one "}), chunk({"content": "two "}),
-                     chunk({"content": "three"}, "stop"), chunk(usage=USAGE, choices=False)])
+    merged = stream(
+        [
+            chunk({"role": "assistant", "content": "one "}),
+            chunk({"content": "two "}),
+            chunk({"content": "three"}, "stop"),
+            chunk(usage=USAGE, choices=False),
+        ]
+    )
     assert stream_shape(merged) == stream_shape(usual)
 
 
