@@ -9,7 +9,7 @@ import sys
 # Subcommand name -> module exposing add_arguments(parser) and run(args) -> int.
 COMMANDS = {
     "mock": ("chatconform.mock.cli", "serve the built-in mock upstream"),
-    "check": ("chatconform.check", "run the conformance suites against a target"),
+    "check": ("chatconform.pytest.run_check", "run the conformance suites against a target"),
     "load": ("chatconform.load.cli", "run a Locust load scenario against a target"),
 }
 

@@ -12,46 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chatconform.exchange import Exchange
 from chatconform.profile import Profile
+from chatconform.wire import billable
 
 # A conformance test sends one to three short requests; round up.
 REQUESTS_PER_TEST = 3
 PROMPT_TOKENS_PER_REQUEST = 300
 COMPLETION_TOKENS_PER_REQUEST = 150
-_USAGE_FIELDS = ("prompt_tokens", "completion_tokens")
-
-
-def usage_tokens(usage: Any) -> tuple[int, int] | None:
-    """(prompt, completion) from a usage dict or an SDK usage object; None when absent or malformed."""
-    if usage is None:
-        return None
-    values = [usage.get(n) if isinstance(usage, dict) else getattr(usage, n, None) for n in _USAGE_FIELDS]
-    counts = [v for v in values if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
-    if len(counts) != len(_USAGE_FIELDS):
-        return None
-    return counts[0], counts[1]
-
-
-def exchange_usage(ex: Exchange) -> Any:
-    """The usage object of a successful exchange: the body's, or the last streamed one."""
-    if ex.status != 200:
-        return None
-    if ex.is_stream:
-        found = [c["usage"] for c in ex.chunks() if isinstance(c, dict) and isinstance(c.get("usage"), dict)]
-        return found[-1] if found else None
-    return ex.body.get("usage") if isinstance(ex.body, dict) else None
-
-
-def exchange_model(ex: Exchange) -> str:
-    body = ex.request_body
-    model = body.get("model") if isinstance(body, dict) else None
-    return model if isinstance(model, str) else ""
 
 
 def usage_cost(profile: Profile, model: str, usage: Any) -> float:
     """USD for one request; 0 for an unknown model or missing usage."""
-    tokens = usage_tokens(usage)
+    tokens = billable(usage)
     entry = profile.resolve(model)
     if tokens is None or entry is None:
         return 0.0
@@ -77,7 +49,7 @@ def estimate(models: Iterable[str], profile: Profile) -> float:
 
 
 @dataclass
-class Budget:
+class SpendLimit:
     """The spend so far against an optional limit."""
 
     limit: float | None = None

@@ -68,7 +68,7 @@ class Deviation:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class DeviationVerdict:
     """What the deviations say about one test's call phase."""
 
     matched: tuple[str, ...] = ()  # ids of the entries whose tests match
@@ -91,20 +91,20 @@ class Deviations:
     def by_id(self) -> dict[str, Deviation]:
         return {d.id: d for d in self.entries}
 
-    def judge(self, nodeid: str, failed: bool, checks: list[str]) -> Verdict:
+    def judge(self, nodeid: str, failed: bool, checks: list[str]) -> DeviationVerdict:
         """The verdict for a test that failed (with findings from `checks`) or passed."""
         test_id = short_id(nodeid)
         matched = [d for d in self.entries if d.matches_test(test_id)]
         ids = tuple(d.id for d in matched)
         if not failed:
-            return Verdict(ids, xpassed=tuple(d.id for d in matched if d.per_test and d.tests))
+            return DeviationVerdict(ids, xpassed=tuple(d.id for d in matched if d.per_test and d.tests))
         blanket = [d for d in matched if d.per_test]
         if blanket:
-            return Verdict(ids, used=tuple(d.id for d in blanket))
+            return DeviationVerdict(ids, used=tuple(d.id for d in blanket))
         declaring = [d for d in matched if any(d.declares(c) for c in checks)]
         if checks and all(any(d.declares(c) for d in declaring) for c in checks):
-            return Verdict(ids, used=tuple(d.id for d in declaring))
-        return Verdict(ids)
+            return DeviationVerdict(ids, used=tuple(d.id for d in declaring))
+        return DeviationVerdict(ids)
 
     def stale(self, matched: set[str], used: set[str]) -> list[Deviation]:
         """Entries with checks that matched tests in the run but explained no failure."""

@@ -17,10 +17,10 @@ import httpx
 
 from chatconform.redact import redact_headers
 from chatconform.sse import Event, SSEReader
+from chatconform.wire import DONE, loads
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
-DONE = "[DONE]"
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Exchange:
         for name in ("x-request-id", "request-id", "x-chatconform-request-id"):
             if name in self.headers:
                 return self.headers[name]
-        source = self.body if isinstance(self.body, dict) else (self.chunks()[:1] or [{}])[0]
+        source = self.body if isinstance(self.body, dict) else next(iter(self.chunks()), None)
         value = source.get("id") if isinstance(source, dict) else None
         return str(value) if value else "-"
 
@@ -68,35 +68,12 @@ class Exchange:
         for event in self.data_events():
             if event.data == DONE:
                 break
-            out.append(_loads(event.data))
+            out.append(loads(event.data))
         return out
 
     @property
     def done_count(self) -> int:
         return sum(1 for e in self.data_events() if e.data == DONE)
-
-    def text(self) -> str:
-        """The assistant text: message content, or streamed content deltas joined."""
-        if self.is_stream:
-            parts = (_first_choice(c).get("delta", {}) for c in self.chunks())
-            return "".join(p["content"] for p in parts if isinstance(p, dict) and isinstance(p.get("content"), str))
-        message = _first_choice(self.body).get("message")
-        content = message.get("content") if isinstance(message, dict) else None
-        return content if isinstance(content, str) else ""
-
-
-def _first_choice(data: Any) -> dict[str, Any]:
-    """choices[0] of a body or chunk, or {} when the server sent something else (never raise on garbage)."""
-    choices = data.get("choices") if isinstance(data, dict) else None
-    first = choices[0] if isinstance(choices, list) and choices else None
-    return first if isinstance(first, dict) else {}
-
-
-def _loads(text: str | bytes) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def send(
@@ -133,7 +110,7 @@ def send(
             reader.close(ex.t_end)
         ex.events, ex.sse_problems = reader.events, reader.problems
     elif ex.raw:
-        ex.body = _loads(ex.raw)
+        ex.body = loads(ex.raw)
     return ex
 
 

@@ -10,14 +10,32 @@ the load tests price their runs with one.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass, field, fields
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from chatconform.features import CLAIMS, nearest
+from chatconform.typed import conforms, describe
+
 Policy = Literal["reject", "clamp", "ignore", "support"]
 POLICY_VALUES: frozenset[str] = frozenset({"reject", "clamp", "ignore", "support"})
+# How a report names the behaviour a policy expects: the profile says "reject", the target "rejected".
+OBSERVED_AS: dict[str, str] = {"reject": "rejected", "clamp": "clamped", "ignore": "ignored", "support": "supported"}
 BUILTIN_PROFILES = ("tokenhub",)
+# The points a vendor's documentation may leave open, each a key of a profile's [policies] table.
+POLICY_POINTS: dict[str, str] = {
+    "temperature_above_max": "temperature above the documented maximum",
+    "temperature_below_min": "temperature below the documented minimum",
+    "top_p_above_max": "top_p above the documented maximum",
+    "top_p_below_min": "top_p below the documented minimum",
+    "temperature_and_top_p": "temperature and top_p in one request",
+    "stop_more_than_max": "more stop sequences than documented",
+    "tool_role": 'role "tool" with tool_call_id (the OpenAI form of a tool result)',
+    "n_above_one": "n > 1",
+}
 
 
 class ProfileError(ValueError):
@@ -58,6 +76,34 @@ class Latency:
 
 
 @dataclass(frozen=True)
+class ProfileExpect:
+    """The profile's `[expect]` table: values where correct gateways legitimately differ, with the
+    defaults every check and suite uses when a profile is silent (the one place they are written)."""
+
+    named_tool_choice_finish: str = "tool_calls"  # after a forced, named tool call; OpenAI itself sends "stop"
+    unknown_model_status: int = 404  # OpenAI: 404 with code model_not_found
+    unknown_model_code: str = "model_not_found"
+    oversized_body_status: int = 413  # a body over the target's size limit
+    # A photo OpenAI's own vision guide uses, for the https image URL test.
+    vision_image_url: str = (
+        "https://upload.wikimedia.org/wikipedia/commons/thumb/d/dd/Gfp-wisconsin-madison-the-nature-boardwalk.jpg/"
+        "2560px-Gfp-wisconsin-madison-the-nature-boardwalk.jpg"
+    )
+    # Gateway mode: what the gateway sends upstream, and answers when the upstream fails.
+    upstream_max_tokens_default: int | dict[str, int] | None = None  # None: the max_tokens parameter's default
+    upstream_status_429: tuple[int, ...] = (429,)
+    upstream_status_529: tuple[int, ...] = (503, 529)  # Anthropic's overloaded_error: never a 500
+    upstream_status_500: tuple[int, ...] = (500, 502)
+    upstream_status_503: tuple[int, ...] = (503,)
+    upstream_timeout_status: tuple[int, ...] = (408, 504)  # a stalled upstream given up before the answer
+
+    def upstream_statuses(self, upstream_status: int) -> tuple[int, ...]:
+        """The client statuses accepted for an upstream error status before any byte."""
+        value = getattr(self, f"upstream_status_{upstream_status}", None)
+        return tuple(value) if value is not None else (upstream_status,)
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     alias_prefix: str
@@ -65,7 +111,7 @@ class Profile:
     params: dict[str, Param]
     policies: dict[str, str]
     features: dict[str, bool]
-    expect: dict[str, Any] = field(default_factory=dict)
+    expect: ProfileExpect = field(default_factory=lambda: ProfileExpect())
     latency: dict[str, Latency] = field(default_factory=dict)
     default_model_id: str = ""
     api_key_prefix: str = ""
@@ -97,13 +143,19 @@ class Profile:
 
 
 def load_profile(name_or_path: str | Path = "tokenhub") -> Profile:
-    """Load a built-in profile by name, or a TOML file by path."""
+    """Load a built-in profile by name, or a TOML file by path; a ProfileError names any mistake."""
     text, source = _read(str(name_or_path))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{source}: not valid TOML: {exc}") from exc
     return _build(data, source)
+
+
+@cache
+def builtin_profile(name: str = "tokenhub") -> Profile:
+    """A built-in profile, loaded once per process."""
+    return load_profile(name)
 
 
 def _read(name_or_path: str) -> tuple[str, str]:
@@ -117,31 +169,82 @@ def _read(name_or_path: str) -> tuple[str, str]:
 
 
 def _build(data: dict[str, Any], source: str) -> Profile:
-    head = data.get("profile", {})
-    models = tuple(_model(m, source) for m in data.get("models", []))
+    strict = _Strict(source)
+    strict.keys("", data, SECTIONS)
+    head = strict.table("profile", data.get("profile", {}), PROFILE_KEYS)
+    models = tuple(_model(m, strict) for m in data.get("models", []))
     if not models:
         raise ProfileError(f"{source}: a profile needs at least one [[models]] entry")
-    policies = {str(k): str(v) for k, v in data.get("policies", {}).items()}
+    policies = {str(k): str(v) for k, v in strict.table("policies", data.get("policies", {}), POLICY_POINTS).items()}
     for key, value in policies.items():
         if value not in POLICY_VALUES:
-            raise ProfileError(f"{source}: policy {key}={value!r}; use one of {sorted(POLICY_VALUES)}")
+            raise ProfileError(f"{source}: [policies] {key} = {value!r}; use one of {sorted(POLICY_VALUES)}")
     default = next((m["id"] for m in data.get("models", []) if m.get("default")), models[0].id)
+    params = {
+        k: _param(k, strict.table(f"parameters.{k}", v, PARAM_KEYS)) for k, v in _tables(data, "parameters", strict)
+    }
+    latency = {k: Latency(**strict.table(f"latency.{k}", v, LATENCY_KEYS)) for k, v in _tables(data, "latency", strict)}
     return Profile(
         name=head.get("name", Path(source).stem),
         alias_prefix=head.get("alias_prefix", ""),
         models=models,
-        params={k: _param(k, v) for k, v in data.get("parameters", {}).items()},
+        params=params,
         policies=policies,
-        features={k: bool(v) for k, v in data.get("features", {}).items()},
-        expect=dict(data.get("expect", {})),
-        latency={k: Latency(**v) for k, v in data.get("latency", {}).items()},
+        features={k: bool(v) for k, v in strict.table("features", data.get("features", {}), CLAIMS).items()},
+        expect=_expect(strict.table("expect", data.get("expect", {}), EXPECT_KEYS), strict),
+        latency=latency,
         default_model_id=default,
         api_key_prefix=head.get("api_key_prefix", ""),
         source=source,
     )
 
 
-def _model(entry: dict[str, Any], source: str) -> Model:
+# What a profile may hold: sections, and the keys of each. Anything else is a typo until proven otherwise.
+SECTIONS = ("profile", "features", "policies", "expect", "parameters", "models", "latency")
+PROFILE_KEYS = ("name", "description", "base_url", "api_key_prefix", "alias_prefix", "currency")
+MODEL_KEYS = ("id", "tier", "input_per_mtok", "output_per_mtok", "note", "default")
+PARAM_KEYS = ("type", "required", "default", "min", "max", "max_items", "enum")
+LATENCY_KEYS = tuple(f.name for f in fields(Latency))
+EXPECT_KEYS = tuple(f.name for f in fields(ProfileExpect))
+
+
+class _Strict:
+    """Rejects unknown sections and keys with the file, the key and the nearest valid name."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def keys(self, where: str, table: Any, allowed: Any) -> None:
+        if not isinstance(table, dict):
+            raise ProfileError(f"{self.source}: [{where}] must be a table")
+        for key in table:
+            if key not in allowed:
+                place = f"unknown key {key!r} in [{where}]" if where else f"unknown section [{key}]"
+                raise ProfileError(f"{self.source}: {place}{nearest(key, allowed)}")
+
+    def table(self, where: str, table: Any, allowed: Any) -> dict[str, Any]:
+        self.keys(where, table, allowed)
+        return dict(table)
+
+
+def _tables(data: dict[str, Any], section: str, strict: _Strict) -> list[tuple[str, Any]]:
+    value = data.get(section, {})
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ProfileError(f"{strict.source}: [{section}] must hold tables, e.g. [{section}.name]")
+    return list(value.items())
+
+
+def _expect(table: dict[str, Any], strict: _Strict) -> ProfileExpect:
+    hints = typing.get_type_hints(ProfileExpect)
+    for key, value in table.items():
+        if not conforms(value, hints[key]):
+            raise ProfileError(f"{strict.source}: [expect] {key} = {value!r}: expected {describe(hints[key])}")
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+    return ProfileExpect(**values)
+
+
+def _model(entry: Any, strict: _Strict) -> Model:
+    strict.keys("[models]", entry, MODEL_KEYS)
     try:
         return Model(
             id=entry["id"],
@@ -151,7 +254,7 @@ def _model(entry: dict[str, Any], source: str) -> Model:
             note=entry.get("note", ""),
         )
     except KeyError as exc:
-        raise ProfileError(f"{source}: model entry {entry!r} lacks {exc.args[0]!r}") from exc
+        raise ProfileError(f"{strict.source}: model entry {entry!r} lacks {exc.args[0]!r}") from exc
 
 
 def _param(name: str, entry: dict[str, Any]) -> Param:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -38,6 +39,15 @@ def parses_as_json(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The harness's own tests set up every target they use: a user's CHATCONFORM_* variables (a base URL,
+    a key, a profile) must not reach them, nor the inner sessions and child processes they start. The
+    conformance suites, which do read those variables, are not under tests/ and are unaffected."""
+    for name in [n for n in os.environ if n.startswith("CHATCONFORM_")]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""ruff and mypy run with the tests, so CI's one test command also lints."""
+"""ruff (lint and format) and mypy run with the tests, so CI's one test command also lints."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ BIN = Path(sys.executable).parent
     "command",
     [
         ["ruff", "check", "."],
-        ["mypy"],  # strict for the library, as configured in pyproject.toml
+        ["ruff", "format", "--check", "."],
+        ["mypy"],  # strict for the library, lighter for tests and suites, as configured in pyproject.toml
     ],
-    ids=["ruff", "mypy"],
+    ids=["ruff", "ruff-format", "mypy"],
 )
 def test_lint(command: list[str]) -> None:
     tool = BIN / command[0]

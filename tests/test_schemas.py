@@ -162,7 +162,7 @@ def test_mutated_objects_fail_with_one_clear_sentence(
 
 
 def test_every_schema_file_is_draft_2020_12_with_an_id() -> None:
-    files = [f for f in resources.files("chatconform.schemas").iterdir() if f.name.endswith(".json")]
+    files = [f for f in resources.files("chatconform.schema_files").iterdir() if f.name.endswith(".json")]
     assert len(files) >= 7
     for entry in files:
         document = json.loads(entry.read_text())

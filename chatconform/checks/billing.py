@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from chatconform.checks.reading import usage
-from chatconform.checks.registry import Expect, Finding, check
-from chatconform.checks.usage import cost_usd, counts
+from chatconform.answer import requested_model, usage
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding
+from chatconform.checks.registry import check
+from chatconform.cost import usage_cost
 from chatconform.exchange import Exchange
 from chatconform.profile import Profile
+from chatconform.wire import billable
 
 CENT_TOLERANCE = 0.005  # "to the cent": anything that rounds to the same cent
 
@@ -32,12 +35,12 @@ def expected_charge(exchanges: list[Exchange], profile: Profile) -> dict[str, fl
     """Requests, tokens and cost the successful exchanges should have been charged."""
     out = {"requests": 0.0, "prompt_tokens": 0.0, "completion_tokens": 0.0, "cost_usd": 0.0}
     for ex in filter(succeeded, exchanges):
-        found, body = usage(ex), ex.request_body if isinstance(ex.request_body, dict) else {}
-        c = counts(found)
+        found = usage(ex)
+        prompt, completion = billable(found) or (0, 0)
         out["requests"] += 1
-        out["prompt_tokens"] += c["prompt_tokens"] or 0
-        out["completion_tokens"] += c["completion_tokens"] or 0
-        out["cost_usd"] += cost_usd(profile, str(body.get("model", "")), found) or 0.0
+        out["prompt_tokens"] += prompt
+        out["completion_tokens"] += completion
+        out["cost_usd"] += usage_cost(profile, requested_model(ex), found)
     return out
 
 
@@ -56,10 +59,11 @@ def ledger_delta(before: Any, after: Any) -> dict[str, float]:
     feature="billing",
     summary="ledger charges equal the usage of the successful requests at "
     "the profile's prices, to the cent; failed requests are not charged",
+    needs=("exchanges", "before", "after"),
 )
 def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    exchanges: list[Exchange] = list(expect["exchanges"])
-    wanted, delta = expected_charge(exchanges, expect["profile"]), ledger_delta(expect["before"], expect["after"])
+    exchanges: list[Exchange] = list(expect.exchanges or ())
+    wanted, delta = expected_charge(exchanges, expect.profile), ledger_delta(expect.before, expect.after)
     failed = len(exchanges) - int(wanted["requests"])
     if delta["requests"] != wanted["requests"]:
         title = (
@@ -68,7 +72,6 @@ def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             else "the ledger counts another number of requests"
         )
         yield Finding(
-            "billing.ledger",
             title,
             "ledger.totals.requests",
             f"{wanted['requests']:g} ({failed} failed request(s) not charged)",
@@ -77,7 +80,6 @@ def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for name in ("prompt_tokens", "completion_tokens"):
         if delta[name] != wanted[name]:
             yield Finding(
-                "billing.ledger",
                 f"the ledger charged other {name} than the usage reported",
                 f"ledger.totals.{name}",
                 f"{wanted[name]:g}",
@@ -85,7 +87,6 @@ def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             )
     if abs(delta["cost_usd"] - wanted["cost_usd"]) >= CENT_TOLERANCE:
         yield Finding(
-            "billing.ledger",
             "the ledger's charge differs from usage × the profile's prices",
             "ledger.totals.cost_usd",
             f"${wanted['cost_usd']:.6f}",

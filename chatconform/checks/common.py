@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, best_match
+
 from chatconform import schemas
-from chatconform.checks.registry import Finding
+from chatconform.checks.finding import Finding, show
 
 FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call")
 # Anthropic stop_reason values that a gateway forgot to map, and what OpenAI calls them.
@@ -20,18 +22,9 @@ ANTHROPIC_LEAKS = {
     "pause_turn": "stop",
     "model_context_window_exceeded": "length",
 }
-_QUOTES = ('"', "'", "`", "*")
 
 
-def show(value: Any) -> str:
-    """A value as JSON, the way it was on the wire."""
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-def schema_finding(check: str, schema: str, instance: Any, prefix: str = "$") -> Finding | None:
+def schema_finding(schema: str, instance: Any, prefix: str = "$") -> Finding | None:
     """One finding for the most relevant schema violation, or None when `instance` is valid."""
     error = schemas.first_error(schema, instance)
     if error is None:
@@ -41,47 +34,59 @@ def schema_finding(check: str, schema: str, instance: Any, prefix: str = "$") ->
     if error.validator == "required":
         missing = error.message.split("'")[1] if error.message.count("'") >= 2 else "?"
         return Finding(
-            check,
-            f"{label}: required field {missing!r} is missing",
-            path,
-            f"an object with {missing!r}",
-            show(error.instance),
+            f"{label}: required field {missing!r} is missing", path, f"an object with {missing!r}", show(error.instance)
         )
     expected = f"{error.validator}: {show(error.validator_value)}"
     title = f"{label}: {error.message}" if len(error.message) < 100 else f"{label}: {path} is invalid"
-    return Finding(check, title, path, expected, show(error.instance))
+    return Finding(title, path, expected, show(error.instance))
 
 
-def finish_reason_findings(check: str, value: Any, path: str, expected: str | None = None) -> list[Finding]:
+def finish_reason_findings(value: Any, path: str, expected: str | None = None) -> list[Finding]:
     """A finish_reason outside OpenAI's enum (naming Anthropic leaks), or other than the expected one."""
     allowed = " | ".join(FINISH_REASONS)
     if isinstance(value, str) and value in ANTHROPIC_LEAKS:
         title = f"Anthropic stop_reason {value!r} leaked into finish_reason (OpenAI says {ANTHROPIC_LEAKS[value]!r})"
-        return [Finding(check, title, path, allowed, show(value))]
+        return [Finding(title, path, allowed, show(value))]
     if value == "":
-        return [Finding(check, "finish_reason is an empty string", path, allowed, show(value))]
+        return [Finding("finish_reason is an empty string", path, allowed, show(value))]
     if value not in FINISH_REASONS:
-        return [Finding(check, "finish_reason is not one of OpenAI's values", path, allowed, show(value))]
+        return [Finding("finish_reason is not one of OpenAI's values", path, allowed, show(value))]
     if expected is not None and value != expected:
-        return [Finding(check, f"finish_reason should be {expected!r}", path, show(expected), show(value))]
+        return [Finding(f"finish_reason should be {expected!r}", path, show(expected), show(value))]
     return []
 
 
 def normalise_text(text: str) -> str:
-    """What "the same answer" means across gateways and modes: trimmed, one pair of surrounding
-    quotes or emphasis removed, a trailing full stop dropped, runs of whitespace collapsed."""
-    text = text.strip()
-    for quote in _QUOTES:
-        if len(text) >= 2 and text.startswith(quote) and text.endswith(quote):
-            text = text.strip(quote).strip()
-    return re.sub(r"\s+", " ", text).removesuffix(".").strip()
+    """What "the same answer" means across gateways, models and modes: the words, in order, case-folded,
+    without the punctuation and quotes a model may put around them (`"Pong."` is `pong`)."""
+    return " ".join(words(text))
 
 
-def text_finding(check: str, expected: str, observed: str, path: str) -> Finding | None:
-    if normalise_text(expected) == normalise_text(observed):
+def words(text: str) -> list[str]:
+    """The words of a text, case-folded; a hyphen or apostrophe inside a word keeps it whole."""
+    return [w.strip("-'") for w in re.findall(r"[\w][\w'-]*", text.casefold())]
+
+
+def text_finding(expected: str, observed: str, path: str) -> Finding | None:
+    """A finding when `observed` does not say the words `expected` pins down."""
+    if words(expected) == words(observed):
         return None
-    return Finding(check, "the answer text is not the expected one", path, show(expected), show(observed))
+    return Finding("the answer text is not the expected one", path, show(expected), show(observed))
 
 
 def request_field(body: Any, name: str) -> Any:
     return body.get(name) if isinstance(body, dict) else None
+
+
+def schema_problem(schema: dict[str, Any], instance: Any) -> str:
+    """ "" when `instance` is valid against a schema the request carried, else where and why not."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return f"the schema itself is invalid: {exc.message}"
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return ""
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"{where or '(root)'}: {error.message} in {show(instance)}"

@@ -1,52 +1,59 @@
-"""Checks of error answers: the OpenAI envelope, the right status, and errors disguised as success."""
+"""Checks of error answers: the OpenAI envelope, the right status, and errors disguised as success.
+
+These need no gate: they read refusals. Each is silent about what it does not
+concern (an envelope check on a 200, a Retry-After check on a 400), so a
+wrong status and a broken envelope stay two causes.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
-from typing import Any
 
-from chatconform.checks.common import schema_finding, show
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.answer import error_frames
+from chatconform.checks.common import schema_finding
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, raw_head, show
+from chatconform.checks.registry import check
 from chatconform.exchange import Exchange
 
-ERROR_CHECKS = ("error.status", "error.content_type", "error.envelope", "error.code", "error.retry_after")
 _SECONDS = re.compile(r"^\d+(\.\d+)?$")
 
 
-def _raw(ex: Exchange, limit: int = 200) -> str:
-    return ex.raw[:limit].decode("utf-8", "replace")
-
-
 def _expected_statuses(expect: Expect) -> tuple[int, ...]:
-    status = expect.get("status")
+    status = expect.status
     if status is None:
         return ()
-    return (int(status),) if isinstance(status, int) else tuple(int(s) for s in status)
+    return (status,) if isinstance(status, int) else tuple(status)
 
 
-@check("error.status", feature="errors", summary="bad input gets the expected 4xx: never 200, never 5xx")
+@check(
+    "error.status",
+    feature="errors",
+    summary="bad input gets the expected 4xx: never 200, never 5xx",
+    reads=("status",),
+    tags=("error",),
+)
 def status(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    name, wanted = "error.status", _expected_statuses(expect)
+    wanted = _expected_statuses(expect)
     shown = " or ".join(map(str, wanted)) if wanted else "a 4xx"
     if ex.status is None:
-        yield Finding(name, f"no response: {ex.error}", "$", shown, str(ex.error))
+        yield Finding(f"no response: {ex.error}", "$", shown, str(ex.error))
     elif ex.status == 200:
-        yield Finding(name, "bad input was answered with 200", "$", shown, f"200 {_raw(ex)}")
+        yield Finding("bad input was answered with 200", "$", shown, f"200 {raw_head(ex.raw, 200)}")
     elif ex.status >= 500:
-        yield Finding(name, f"a server error ({ex.status}) for bad input", "$", shown, f"{ex.status} {_raw(ex)}")
+        yield Finding(f"a server error ({ex.status}) for bad input", "$", shown, f"{ex.status} {raw_head(ex.raw, 200)}")
     elif wanted and ex.status not in wanted:
-        yield Finding(name, f"wrong status {ex.status}", "$", shown, str(ex.status))
+        yield Finding(f"wrong status {ex.status}", "$", shown, str(ex.status))
     elif not wanted and not 400 <= ex.status < 500:
-        yield Finding(name, f"status {ex.status} is not a client error", "$", shown, str(ex.status))
+        yield Finding(f"status {ex.status} is not a client error", "$", shown, str(ex.status))
 
 
-@check("error.content_type", feature="errors", summary="an error body is declared as JSON")
+@check("error.content_type", feature="errors", summary="an error body is declared as JSON", tags=("error",))
 def content_type(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.status is not None and ex.status >= 400 and ex.content_type != "application/json":
         yield Finding(
-            "error.content_type",
             "the error is not declared as JSON",
             "content-type",
             "application/json",
@@ -54,16 +61,23 @@ def content_type(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
 
 
-@check("error.envelope", feature="errors", summary="the error body is {error: {message, type, param, code}}")
+@check(
+    "error.envelope",
+    feature="errors",
+    summary="the error body is {error: {message, type, param, code}}",
+    tags=("error",),
+    tolerates="extra fields in the envelope and in the error object",
+)
 def envelope(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.status is None or ex.status < 400:
         return
-    name, body = "error.envelope", ex.body
+    body = ex.body
     if body is None:
-        yield Finding(name, "the error body is not JSON", "$", "the OpenAI error envelope", _raw(ex) or "(empty)")
+        yield Finding(
+            "the error body is not JSON", "$", "the OpenAI error envelope", raw_head(ex.raw, 200) or "(empty)"
+        )
     elif isinstance(body, dict) and "detail" in body and "error" not in body:
         yield Finding(
-            name,
             "a framework error ({detail: ...}) instead of the OpenAI envelope",
             "$",
             "{error: {message, type, param, code}}",
@@ -71,40 +85,49 @@ def envelope(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
     elif isinstance(body, dict) and isinstance(body.get("error"), str):
         yield Finding(
-            name, "error is a string, not an object", "$.error", "{message, type, param, code}", show(body["error"])
+            "error is a string, not an object", "$.error", "{message, type, param, code}", show(body["error"])
         )
-    elif found := schema_finding(name, "error", body):
+    elif found := schema_finding("error", body):
         yield found
 
 
-@check("error.code", feature="errors", summary="error code, type and param equal the expected ones when given")
+@check(
+    "error.code",
+    feature="errors",
+    summary="error code, type and param equal the expected ones when given",
+    reads=("error_code", "error_type", "error_param"),
+    tags=("error",),
+)
 def code(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     error = ex.body.get("error") if isinstance(ex.body, dict) else None
     if not isinstance(error, dict):
         return
-    for field in ("code", "type", "param"):
-        if field in expect and error.get(field) != expect[field]:
+    wanted = {"code": expect.error_code, "type": expect.error_type, "param": expect.error_param}
+    for field, value in wanted.items():
+        if value is not None and error.get(field) != value:
             yield Finding(
-                "error.code",
-                f"error {field} is not the expected one",
-                f"$.error.{field}",
-                show(expect[field]),
-                show(error.get(field)),
+                f"error {field} is not the expected one", f"$.error.{field}", show(value), show(error.get(field))
             )
 
 
-@check("error.retry_after", feature="errors", summary="Retry-After on a 429/503 is well formed when sent")
+@check(
+    "error.retry_after",
+    feature="errors",
+    summary="Retry-After on a 429/503 is well formed when sent",
+    reads=("retry_after_required",),
+    tags=("error",),
+    tolerates="seconds (integer or decimal) or an HTTP date",
+)
 def retry_after(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.status not in (429, 503, 529):
         return
-    name, value = "error.retry_after", ex.headers.get("retry-after")
+    value = ex.headers.get("retry-after")
     if value is None:
-        if expect.get("retry_after_required") and ex.status == 429:
-            yield Finding(name, "a 429 without Retry-After", "retry-after", "seconds to wait", "(absent)")
+        if expect.retry_after_required and ex.status == 429:
+            yield Finding("a 429 without Retry-After", "retry-after", "seconds to wait", "(absent)")
         return
     if not _well_formed_retry_after(value.strip()):
         yield Finding(
-            name,
             "Retry-After is not a number of seconds or an HTTP date",
             "retry-after",
             "e.g. 2 or Wed, 21 Oct 2015 07:28:00 GMT",
@@ -121,25 +144,23 @@ def _well_formed_retry_after(value: str) -> bool:
         return False
 
 
-@check("error.not_in_200", feature="errors", summary="a 200 answer never carries an error object")
+@check(
+    "error.not_in_200",
+    feature="errors",
+    summary="a 200 answer never carries an error object",
+    tags=("response", "stream"),
+)
 def not_in_200(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if ex.status != 200:
         return
-    name = "error.not_in_200"
     if isinstance(ex.body, dict) and "error" in ex.body:
         yield Finding(
-            name, "an error object under status 200", "$.error", "a non-200 status for an error", show(ex.body["error"])
+            "an error object under status 200", "$.error", "a non-200 status for an error", show(ex.body["error"])
         )
-    for i, chunk in enumerate(ex.chunks() if ex.is_stream else []):
-        if _is_error(chunk):
-            yield Finding(
-                name,
-                "an error event inside a 200 stream",
-                f"$.chunks[{i}].error",
-                "a complete stream (or a non-200 status)",
-                show(chunk["error"]),
-            )
-
-
-def _is_error(chunk: Any) -> bool:
-    return isinstance(chunk, dict) and "error" in chunk
+    for i, frame in error_frames(ex) if ex.is_stream else ():
+        yield Finding(
+            "an error event inside a 200 stream",
+            f"$.chunks[{i}].error",
+            "a complete stream (or a non-200 status)",
+            show(frame["error"]),
+        )

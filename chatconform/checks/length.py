@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from chatconform.checks.reading import finish_path, finish_reason, show, text_path, usage
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.answer import finish_path, finish_reason, text, text_path, usage
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, show
+from chatconform.checks.registry import check
+from chatconform.checks.response import delivered
 from chatconform.exchange import Exchange
 
 
 def token_bound(ex: Exchange, expect: Expect) -> Any:
-    """`expect["max_tokens"]`, else the request's max_completion_tokens, else its max_tokens."""
-    if "max_tokens" in expect:
-        return expect["max_tokens"]
+    """`expect.max_tokens`, else the request's max_completion_tokens, else its max_tokens."""
+    if expect.max_tokens is not None:
+        return expect.max_tokens
     body = ex.request_body if isinstance(ex.request_body, dict) else {}
     return body.get("max_completion_tokens", body.get("max_tokens"))
 
@@ -22,16 +25,14 @@ def token_bound(ex: Exchange, expect: Expect) -> Any:
     "length.finish_reason",
     feature="max_tokens",
     summary='finish_reason is "length" when the token bound cut the answer',
+    tags=("length",),
+    gate=delivered,
 )
 def length_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed = finish_reason(ex)
     if observed != "length":
         yield Finding(
-            "length.finish_reason",
-            'a cut answer does not report finish_reason "length"',
-            finish_path(ex),
-            '"length"',
-            show(observed),
+            'a cut answer does not report finish_reason "length"', finish_path(ex), '"length"', show(observed)
         )
 
 
@@ -39,13 +40,16 @@ def length_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     "length.token_bound",
     feature="max_tokens",
     summary="usage.completion_tokens is at most the requested max_tokens / max_completion_tokens",
+    reads=("max_tokens",),
+    tags=("length",),
+    gate=delivered,
+    tolerates="any count up to the bound, the bound itself included",
 )
 def within_bound(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     bound, found = token_bound(ex, expect), usage(ex)
     completion = found.get("completion_tokens") if isinstance(found, dict) else None
     if not isinstance(completion, int):
         yield Finding(
-            "length.token_bound",
             "no completion_tokens to compare with the bound",
             "$.usage.completion_tokens",
             f"an integer ≤ {bound}",
@@ -53,7 +57,6 @@ def within_bound(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
     elif isinstance(bound, int) and completion > bound:
         yield Finding(
-            "length.token_bound",
             "more completion tokens than the requested bound",
             "$.usage.completion_tokens",
             f"≤ {bound}",
@@ -61,10 +64,13 @@ def within_bound(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
 
 
-@check("length.text_nonempty", feature="max_tokens", summary="an answer cut by the token bound still has text")
+@check(
+    "length.text_nonempty",
+    feature="max_tokens",
+    summary="an answer cut by the token bound still has text",
+    tags=("length",),
+    gate=delivered,
+)
 def text_nonempty(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    if not ex.text():
-        path = text_path(ex)
-        yield Finding(
-            "length.text_nonempty", "a cut answer has no text", path, "the first tokens of the answer", "(empty)"
-        )
+    if not text(ex):
+        yield Finding("a cut answer has no text", text_path(ex), "the first tokens of the answer", "(empty)")

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from chatconform.checks.reading import show
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, show
+from chatconform.checks.registry import check
 from chatconform.exchange import Exchange
+from chatconform.profile import OBSERVED_AS
 
 ACCEPTED = ("clamped", "ignored", "supported")
-WORDS = {"reject": "rejected", "clamp": "clamped", "ignore": "ignored", "support": "supported"}
 
 
 def observed_policy(ex: Exchange, expected: str, consistent: Sequence[str] = ACCEPTED) -> str:
@@ -31,21 +32,25 @@ def observed_policy(ex: Exchange, expected: str, consistent: Sequence[str] = ACC
         return f"other: status {ex.status}"
     if not consistent:
         return "other: accepted, with an effect that is none of clamped, ignored or supported"
-    wanted = WORDS.get(expected, expected)
+    wanted = OBSERVED_AS.get(expected, expected)
     if wanted in consistent:
         return wanted
     return consistent[0] if len(consistent) == 1 else "other: accepted (" + " or ".join(consistent) + ")"
 
 
-@check("sampling.choices", feature="sampling", summary="the answer has as many choices as `n` asked (expect `n`)")
+@check(
+    "sampling.choices",
+    feature="sampling",
+    summary="the answer has as many choices as `n` asked (expect `n`)",
+    reads=("n",),
+    gate="response.ok",
+)
 def choices(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body = ex.body if isinstance(ex.body, dict) else {}
-    found = body.get("choices")
+    found = ex.body.get("choices") if isinstance(ex.body, dict) else None
     count = len(found) if isinstance(found, list) else None
-    wanted = int(expect.get("n", 1))
+    wanted = expect.n if expect.n is not None else 1
     if count != wanted:
         yield Finding(
-            "sampling.choices",
             "wrong number of choices",
             "$.choices",
             f"{wanted} choice(s)",

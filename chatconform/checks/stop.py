@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from chatconform.checks.reading import finish_path, finish_reason, show, text_path
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.answer import finish_path, finish_reason, text, text_path
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, show
+from chatconform.checks.registry import check
+from chatconform.checks.response import delivered
 from chatconform.exchange import Exchange
 
 
 def stop_sequences(ex: Exchange, expect: Expect) -> list[str]:
-    """`expect["stop"]`, else the request's `stop`, as a list."""
-    stop: Any = expect.get("stop")
+    """`expect.stop`, else the request's `stop`, as a list."""
+    stop: Any = expect.stop
     if stop is None and isinstance(ex.request_body, dict):
         stop = ex.request_body.get("stop")
     if isinstance(stop, str):
@@ -26,44 +29,52 @@ def stop_sequences(ex: Exchange, expect: Expect) -> list[str]:
     return [s for s in stop if isinstance(s, str) and s] if isinstance(stop, list) else []
 
 
-def cut_at(text: str, stops: list[str]) -> str:
-    """`text` up to the earliest occurrence of any stop sequence."""
-    found = [at for at in (text.find(s) for s in stops) if at >= 0]
-    return text[: min(found)] if found else text
+def cut_at(answer: str, stops: list[str]) -> str:
+    """`answer` up to the earliest occurrence of any stop sequence."""
+    found = [at for at in (answer.find(s) for s in stops) if at >= 0]
+    return answer[: min(found)] if found else answer
 
 
-@check("stop.absent", feature="stop", summary="the text contains none of the stop sequences")
+@check(
+    "stop.absent",
+    feature="stop",
+    summary="the text contains none of the stop sequences",
+    reads=("stop",),
+    tags=("stop",),
+    gate=delivered,
+)
 def absent(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    text = ex.text()
-    present = [s for s in stop_sequences(ex, expect) if s in text]
+    answer = text(ex)
+    present = [s for s in stop_sequences(ex, expect) if s in answer]
     if present:
-        yield Finding(
-            "stop.absent", "the text contains a stop sequence", text_path(ex), "no occurrence of " + show(present), text
-        )
+        yield Finding("the text contains a stop sequence", text_path(ex), "no occurrence of " + show(present), answer)
 
 
-@check("stop.finish_reason", feature="stop", summary='finish_reason is "stop" when a stop sequence ended the text')
+@check(
+    "stop.finish_reason",
+    feature="stop",
+    summary='finish_reason is "stop" when a stop sequence ended the text',
+    tags=("stop",),
+    gate=delivered,
+)
 def stop_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed = finish_reason(ex)
     if observed != "stop":
-        yield Finding(
-            "stop.finish_reason", "wrong finish_reason after a stop sequence", finish_path(ex), '"stop"', show(observed)
-        )
+        yield Finding("wrong finish_reason after a stop sequence", finish_path(ex), '"stop"', show(observed))
 
 
 @check(
     "stop.cut",
     feature="stop",
     summary="the text is the unstopped text cut just before its first stop sequence (expect `unstopped`)",
+    reads=("stop",),
+    needs=("unstopped",),
+    gate=delivered,
 )
 def cut(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    unstopped, text = str(expect["unstopped"]), ex.text()
+    unstopped, answer = str(expect.unstopped), text(ex)
     wanted = cut_at(unstopped, stop_sequences(ex, expect))
-    if not unstopped.startswith(text):
-        yield Finding(
-            "stop.cut", "the text is not a prefix of the unstopped text", text_path(ex), repr(wanted), repr(text)
-        )
-    elif text != wanted:
-        yield Finding(
-            "stop.cut", "the text was not cut at the first stop sequence", text_path(ex), repr(wanted), repr(text)
-        )
+    if not unstopped.startswith(answer):
+        yield Finding("the text is not a prefix of the unstopped text", text_path(ex), repr(wanted), repr(answer))
+    elif answer != wanted:
+        yield Finding("the text was not cut at the first stop sequence", text_path(ex), repr(wanted), repr(answer))

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from chatconform.checks.reading import MISSING, StreamedCall, function_of, parse_object, show, streamed_calls
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.answer import MISSING, StreamedCall, function_of, parse_object, streamed_calls
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, show
+from chatconform.checks.registry import check
 from chatconform.exchange import Exchange
 
 
@@ -29,13 +31,15 @@ def _is_index(value: Any) -> bool:
     "tools.stream_index",
     feature="tools",
     summary="every tool-call delta has an integer index; indices start at 0 and give each call its own",
+    tags=("tool_stream",),
+    gate="stream.content_type",
+    tolerates="calls interleaved across chunks; arguments split anywhere, one character per delta included",
 )
 def stream_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     calls = streamed_calls(ex)
     for call in calls:
         if not _is_index(call.index):
             yield Finding(
-                "tools.stream_index",
                 "tool-call delta without a valid index",
                 _path(call),
                 "an integer ≥ 0",
@@ -44,7 +48,6 @@ def stream_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         ids = list(dict.fromkeys(d["id"] for d in call.deltas if isinstance(d.get("id"), str) and d["id"]))
         if len(ids) > 1:
             yield Finding(
-                "tools.stream_index",
                 f"{len(ids)} calls share one index",
                 _path(call),
                 "one index per call (0, 1, 2, ...)",
@@ -53,7 +56,6 @@ def stream_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     indices = [c.index for c in calls if _is_index(c.index)]
     if indices and indices != list(range(len(indices))):
         yield Finding(
-            "tools.stream_index",
             "tool-call indices are not 0, 1, 2, ... in order",
             "$.chunks[*].choices[0].delta.tool_calls[*].index",
             show(list(range(len(indices)))),
@@ -65,13 +67,14 @@ def stream_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     "tools.stream_once",
     feature="tools",
     summary="id, type and function.name arrive exactly once per call, in its first delta",
+    tags=("tool_stream",),
+    gate="stream.content_type",
 )
 def stream_once(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for call in streamed_calls(ex):
         first = call.first
         if not isinstance(first.get("id"), str) or not first["id"]:
             yield Finding(
-                "tools.stream_once",
                 "first delta of a call has no id",
                 _path(call) + ".id",
                 "non-empty string",
@@ -79,7 +82,6 @@ def stream_once(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             )
         if first.get("type") != "function":
             yield Finding(
-                "tools.stream_once",
                 'first delta of a call has no type "function"',
                 _path(call) + ".type",
                 '"function"',
@@ -88,7 +90,6 @@ def stream_once(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         name = function_of(first).get("name", MISSING)
         if not isinstance(name, str) or not name:
             yield Finding(
-                "tools.stream_once",
                 "first delta of a call has no function name",
                 _path(call) + ".function.name",
                 "non-empty string",
@@ -104,7 +105,6 @@ def _repeats(call: StreamedCall) -> Iterator[Finding]:
         for field, value in sent.items():
             if value not in (None, ""):
                 yield Finding(
-                    "tools.stream_once",
                     f"{field} sent again in a later delta of the same call",
                     _path(call, k) + "." + field,
                     "only in the first delta",
@@ -116,6 +116,9 @@ def _repeats(call: StreamedCall) -> Iterator[Finding]:
     "tools.stream_arguments",
     feature="tools",
     summary="argument fragments of each call join into a JSON object, equal to the non-stream arguments when given",
+    reads=("arguments",),
+    tags=("tool_stream",),
+    gate="stream.content_type",
 )
 def stream_arguments(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     calls = streamed_calls(ex)
@@ -123,18 +126,16 @@ def stream_arguments(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for call, (_, why) in zip(calls, joined, strict=True):
         if why:
             yield Finding(
-                "tools.stream_arguments",
                 "argument fragments do not join into a JSON object",
                 _path(call) + ".function.arguments",
                 "fragments forming one JSON object",
                 f"{why}: {show(call.arguments())}",
             )
-    if "arguments" not in expect:
+    if expect.arguments is None:
         return
-    wanted: list[Any] = list(expect["arguments"])
+    wanted: list[Any] = list(expect.arguments)
     if len(wanted) != len(calls):
         yield Finding(
-            "tools.stream_arguments",
             "the stream has a different number of calls than the whole answer",
             "$.chunks[*].choices[0].delta.tool_calls",
             f"{len(wanted)} calls",
@@ -144,7 +145,6 @@ def stream_arguments(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for call, (obj, why), want in zip(calls, joined, wanted, strict=True):
         if not why and obj != want:
             yield Finding(
-                "tools.stream_arguments",
                 "reassembled arguments differ from the non-stream arguments",
                 _path(call) + ".function.arguments",
                 show(want),

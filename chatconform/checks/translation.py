@@ -1,9 +1,9 @@
 """Gateway mode, the way in: what an OpenAI-to-Anthropic gateway sent upstream for a client's request.
 
 Each check compares the client's request (the exchange's request body) with
-the upstream request the mock journalled for it (`expect["upstream"]`, a
+the upstream request the mock journalled for it (`expect.upstream`, a
 journal entry of the mock's Anthropic face, found by a marker in the prompt;
-`expect["upstream_count"]`, how many carried it). Paths starting `upstream:`
+`expect.upstream_count`, how many carried it). Paths starting `upstream:`
 point into that upstream body. A check has nothing to say about an upstream
 request it was not given, except `translation.forwarded`, which says it.
 
@@ -21,36 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from chatconform.checks.reading import show
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, show
+from chatconform.checks.registry import check
 from chatconform.exchange import Exchange
 from chatconform.profile import Profile
 
 UP = "upstream: $"
 
-# Every translation check of this module and its siblings; each is silent where it does not apply, so suites
-# apply them all to every gateway-mode exchange.
-TRANSLATION_CHECKS = (
-    "translation.forwarded",
-    "translation.model",
-    "translation.system",
-    "translation.max_tokens",
-    "translation.stop",
-    "translation.temperature",
-    "translation.tools",
-    "translation.tool_choice",
-    "translation.tool_results",
-    "translation.images",
-    "translation.answered",
-    "translation.text",
-    "translation.finish_reason",
-    "translation.tool_index",
-    "translation.usage",
-)
-
 
 def upstream_body(expect: Expect) -> dict[str, Any] | None:
-    entry = expect.get("upstream")
+    entry = expect.upstream
     body = entry.get("body") if isinstance(entry, dict) else None
     return body if isinstance(body, dict) else None
 
@@ -88,12 +69,13 @@ def blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     "translation.forwarded",
     feature="translation",
     summary="the request reached the upstream exactly once and the upstream accepted it",
+    reads=("upstream", "upstream_count"),
+    tags=("translation",),
 )
 def forwarded(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    name, entry, count = "translation.forwarded", expect.get("upstream"), expect.get("upstream_count", 1)
+    entry, count = expect.upstream, expect.upstream_count if expect.upstream_count is not None else 1
     if not isinstance(entry, dict):
         yield Finding(
-            name,
             "no upstream request carried the test's marker",
             "upstream",
             "one request on the Anthropic face (POST /v1/messages)",
@@ -101,10 +83,9 @@ def forwarded(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
         return
     if count != 1:
-        yield Finding(name, f"one client request became {count} upstream requests", "upstream", "1", str(count))
+        yield Finding(f"one client request became {count} upstream requests", "upstream", "1", str(count))
     if entry.get("status") != 200:
         yield Finding(
-            name,
             "the upstream refused the translated request: it is not a valid Messages request",
             "upstream",
             "200",
@@ -116,14 +97,15 @@ def forwarded(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     "translation.model",
     feature="translation",
     summary="the upstream model is the canonical ID of the model the client named (alias prefix removed)",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def model(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body, profile = upstream_body(expect), expect.get("profile")
+    body, profile = upstream_body(expect), expect.profile
     asked = sent(ex).get("model")
     resolved = profile.resolve(asked) if isinstance(profile, Profile) and isinstance(asked, str) else None
     if body is not None and resolved is not None and body.get("model") != resolved.id:
         yield Finding(
-            "translation.model",
             "the upstream model is not the canonical ID",
             f"{UP}.model",
             show(resolved.id),
@@ -135,16 +117,17 @@ def model(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     "translation.system",
     feature="translation",
     summary="every system/developer message is hoisted, in order, into the top-level system; none is left as a message",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def system(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body, name = upstream_body(expect), "translation.system"
+    body = upstream_body(expect)
     if body is None:
         return
     wanted = [text_of(m.get("content")) for m in client_messages(ex) if m.get("role") in ("system", "developer")]
     for i, message in enumerate(upstream_messages(body)):
         if message.get("role") in ("system", "developer"):
             yield Finding(
-                name,
                 f"a {message['role']} message was sent upstream as a message",
                 f"{UP}.messages[{i}].role",
                 "hoisted into the top-level system",
@@ -153,9 +136,7 @@ def system(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     hoisted = text_of(body.get("system"))
     if not wanted:
         if hoisted:
-            yield Finding(
-                name, "a system prompt upstream although the client sent none", f"{UP}.system", "(absent)", hoisted
-            )
+            yield Finding("a system prompt upstream although the client sent none", f"{UP}.system", "(absent)", hoisted)
         return
     at = 0
     for n, text in enumerate(wanted):
@@ -163,7 +144,6 @@ def system(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         if found < 0:
             where = "missing from" if text not in hoisted else "out of order in"
             yield Finding(
-                name,
                 f"system message {n + 1} of {len(wanted)} is {where} the upstream system",
                 f"{UP}.system",
                 show(text),
@@ -175,7 +155,7 @@ def system(ex: Exchange, expect: Expect) -> Iterator[Finding]:
 
 def expected_max_tokens(profile: Profile, model_id: str) -> int | None:
     """The upstream max_tokens when the client sends none: the profile's expectation, else its default."""
-    value = profile.expect.get("upstream_max_tokens_default")
+    value = profile.expect.upstream_max_tokens_default
     if isinstance(value, dict):
         value = value.get(model_id, value.get("*"))
     if value is None and "max_tokens" in profile.params:
@@ -188,9 +168,11 @@ def expected_max_tokens(profile: Profile, model_id: str) -> int | None:
     feature="translation",
     summary="max_tokens (or max_completion_tokens) is passed "
     "on; without either, the upstream gets the profile's default",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def max_tokens(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body, request, profile = upstream_body(expect), sent(ex), expect.get("profile")
+    body, request, profile = upstream_body(expect), sent(ex), expect.profile
     if body is None:
         return
     asked = request.get("max_completion_tokens", request.get("max_tokens"))
@@ -198,7 +180,6 @@ def max_tokens(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if asked is not None:
         if observed != asked:
             yield Finding(
-                "translation.max_tokens",
                 "the client's max_tokens was not passed on",
                 f"{UP}.max_tokens",
                 show(asked),
@@ -210,7 +191,6 @@ def max_tokens(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     default = expected_max_tokens(profile, resolved.id) if resolved and isinstance(profile, Profile) else None
     if default is not None and observed != default:
         yield Finding(
-            "translation.max_tokens",
             "without max_tokens, the upstream did not get the profile's default",
             f"{UP}.max_tokens",
             show(default),
@@ -222,6 +202,8 @@ def max_tokens(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     "translation.stop",
     feature="translation",
     summary="stop (string or list) becomes stop_sequences, same sequences in the same order; none without stop",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def stop(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body = upstream_body(expect)
@@ -232,10 +214,9 @@ def stop(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed = body.get("stop_sequences") or []
     if observed != wanted:
         title = "stop was not mapped to stop_sequences" if wanted else "stop_sequences upstream without a client stop"
-        yield Finding("translation.stop", title, f"{UP}.stop_sequences", show(wanted), show(body.get("stop_sequences")))
+        yield Finding(title, f"{UP}.stop_sequences", show(wanted), show(body.get("stop_sequences")))
     if "stop" in body:
         yield Finding(
-            "translation.stop",
             "the OpenAI field stop was forwarded as is",
             f"{UP}.stop",
             "(absent)",
@@ -248,10 +229,12 @@ def stop(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     feature="translation",
     summary="temperature in range is passed on unchanged; "
     "above the profile's maximum it follows the policy (reject: not forwarded, clamp: the maximum)",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def temperature(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body, asked, profile = upstream_body(expect), sent(ex).get("temperature"), expect.get("profile")
-    name, path = "translation.temperature", f"{UP}.temperature"
+    body, asked, profile = upstream_body(expect), sent(ex).get("temperature"), expect.profile
+    path = f"{UP}.temperature"
     if not isinstance(asked, int | float) or not isinstance(profile, Profile):
         return
     spec = profile.params.get("temperature")
@@ -259,7 +242,7 @@ def temperature(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if asked <= top:
         if body is not None and body.get("temperature") != asked:
             yield Finding(
-                name, "the temperature was not passed on unchanged", path, show(asked), show(body.get("temperature"))
+                "the temperature was not passed on unchanged", path, show(asked), show(body.get("temperature"))
             )
         return
     policy = profile.policy("temperature_above_max")
@@ -269,7 +252,6 @@ def temperature(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     if not held.get(policy, True):
         seen = "not forwarded" if body is None else show(observed)
         yield Finding(
-            name,
             f"temperature {asked} above the maximum {top} was not handled as the policy says ({policy})",
             path,
             wanted.get(policy, policy),

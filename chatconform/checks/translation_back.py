@@ -14,34 +14,33 @@ completion = output tokens).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
-from chatconform.checks.common import finish_reason_findings
-from chatconform.checks.reading import MISSING, finish_path, finish_reason, show, streamed_calls, tool_calls, usage
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.answer import (
+    MISSING,
+    error_frames,
+    finish_path,
+    finish_reason,
+    streamed_calls,
+    text,
+    text_path,
+    tool_calls,
+    usage,
+)
+from chatconform.checks.common import ANTHROPIC_LEAKS, finish_reason_findings
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, raw_head, show
+from chatconform.checks.registry import check
 from chatconform.checks.translation import sent
 from chatconform.exchange import Exchange
-from chatconform.profile import Profile
-
-FINISH_REASONS = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "max_tokens": "length",
-    "tool_use": "tool_calls",
-    "refusal": "content_filter",
-    "pause_turn": "stop",
-}
 
 
 def reply(expect: Expect) -> dict[str, Any] | None:
     """What the upstream answered, when it answered."""
-    entry = expect.get("upstream")
+    entry = expect.upstream
     found = entry.get("reply") if isinstance(entry, dict) and entry.get("status") == 200 else None
     return found if isinstance(found, dict) and found else None
-
-
-def _error_frames(ex: Exchange) -> list[Any]:
-    return [c["error"] for c in ex.chunks() if isinstance(c, dict) and "error" in c]
 
 
 @check(
@@ -49,23 +48,23 @@ def _error_frames(ex: Exchange) -> list[Any]:
     feature="translation",
     summary="an answer the upstream gave whole reaches the client "
     "whole: status 200, and a stream ends with [DONE] without an error frame",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def answered(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    name = "translation.answered"
     if reply(expect) is None:
         return
     if ex.status != 200:
         yield Finding(
-            name,
             "the upstream answered, the client got an error",
             "$",
             "200",
-            f"{ex.status} {ex.raw[:200].decode('utf-8', 'replace')}" if ex.status else str(ex.error),
+            f"{ex.status} {raw_head(ex.raw, 200)}" if ex.status else str(ex.error),
         )
-    elif ex.is_stream and (ex.error or ex.done_count == 0 or _error_frames(ex)):
-        seen = ex.error or (show(_error_frames(ex)[0]) if _error_frames(ex) else "no data: [DONE]")
+    elif ex.is_stream and (ex.error or ex.done_count == 0 or error_frames(ex)):
+        frames = error_frames(ex)
+        seen = ex.error or (show(frames[0][1]["error"]) if frames else "no data: [DONE]")
         yield Finding(
-            name,
             "the upstream's stream was complete, the client's was not",
             "$",
             "a complete stream ending in data: [DONE]",
@@ -73,15 +72,21 @@ def answered(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
 
 
-@check("translation.text", feature="translation", summary="the answer text is the upstream's text, unchanged")
-def text(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+@check(
+    "translation.text",
+    feature="translation",
+    summary="the answer text is the upstream's text, unchanged",
+    reads=("upstream",),
+    tags=("translation",),
+    gate="translation.answered",
+)
+def same_text(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = reply(expect)
     if found is None or ex.status != 200:
         return
-    wanted, observed = str(found.get("text", "")), ex.text()
+    wanted, observed = str(found.get("text", "")), text(ex)
     if observed != wanted:
-        path = "$.chunks[*].choices[0].delta.content" if ex.is_stream else "$.choices[0].message.content"
-        yield Finding("translation.text", "the answer text is not the upstream's", path, show(wanted), show(observed))
+        yield Finding("the answer text is not the upstream's", text_path(ex), show(wanted), show(observed))
 
 
 @check(
@@ -89,52 +94,48 @@ def text(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     feature="translation",
     summary="finish_reason is the upstream stop_reason "
     "mapped: end_turn/stop_sequence→stop, max_tokens→length, tool_use→tool_calls, refusal→content_filter",
+    reads=("upstream",),
+    tags=("translation",),
+    gate="translation.answered",
 )
 def finish(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = reply(expect)
     if found is None or ex.status != 200:
         return
     stop_reason = found.get("stop_reason")
-    wanted = FINISH_REASONS.get(str(stop_reason))
-    profile = expect.get("profile")
-    if stop_reason == "tool_use" and isinstance(sent(ex).get("tool_choice"), dict) and isinstance(profile, Profile):
-        wanted = str(profile.expect.get("named_tool_choice_finish", wanted))
+    wanted = ANTHROPIC_LEAKS.get(str(stop_reason))
+    if stop_reason == "tool_use" and isinstance(sent(ex).get("tool_choice"), dict):
+        wanted = expect.profile.expect.named_tool_choice_finish
     observed = finish_reason(ex)
     if observed is MISSING:
         yield Finding(
-            "translation.finish_reason",
             f"no finish_reason for upstream stop_reason {stop_reason!r}",
             finish_path(ex),
             show(wanted),
             "(absent)",
         )
         return
-    for finding in finish_reason_findings("translation.finish_reason", observed, finish_path(ex), wanted):
-        yield Finding(
-            finding.check,
-            f"{finding.title} (upstream stop_reason {stop_reason!r})",
-            finding.path,
-            finding.expected,
-            finding.observed,
-        )
+    for finding in finish_reason_findings(observed, finish_path(ex), wanted):
+        yield replace(finding, title=f"{finding.title} (upstream stop_reason {stop_reason!r})")
 
 
 @check(
     "translation.tool_index",
     feature="translation",
     summary="tool calls are the upstream tool_use blocks in order; streamed indexes count from 0 over tool blocks only",
+    reads=("upstream",),
+    tags=("translation",),
+    gate="translation.answered",
 )
 def tool_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = reply(expect)
     if found is None or ex.status != 200:
         return
-    name = "translation.tool_index"
     content = [b for b in found.get("content") or [] if isinstance(b, dict)]
     uses = [b for b in content if b.get("type") == "tool_use"]
     names = [(c.get("function") or {}).get("name") if isinstance(c, dict) else None for c in tool_calls(ex)]
     if names != [b.get("name") for b in uses]:
         yield Finding(
-            name,
             "the tool calls are not the upstream's tool_use blocks in order",
             "$.tool_calls",
             show([b.get("name") for b in uses]),
@@ -152,7 +153,7 @@ def tool_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             else "tool-call indexes do not count 0, 1, ... over the tool calls"
         )
         yield Finding(
-            name, title, "$.chunks[*].choices[0].delta.tool_calls[*].index", show(list(range(len(uses)))), show(indexes)
+            title, "$.chunks[*].choices[0].delta.tool_calls[*].index", show(list(range(len(uses)))), show(indexes)
         )
 
 
@@ -160,12 +161,15 @@ def tool_index(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     "translation.usage",
     feature="translation",
     summary="usage is the upstream's: prompt = input (+ cache) tokens, completion = output tokens, total = their sum",
+    reads=("upstream",),
+    tags=("translation",),
+    gate="translation.answered",
 )
 def usage_sums(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = reply(expect)
     if found is None or ex.status != 200:
         return
-    name, counted = "translation.usage", found.get("usage") or {}
+    counted = found.get("usage") or {}
     prompt = sum(
         int(counted.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
     )
@@ -183,4 +187,4 @@ def usage_sums(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             "total_tokens": wanted["total_tokens"],
         }
         title = "prompt and completion tokens are swapped" if swapped else "usage is not the upstream's"
-        yield Finding(name, title, "$.usage", show(wanted), show(got))
+        yield Finding(title, "$.usage", show(wanted), show(got))

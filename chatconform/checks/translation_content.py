@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from chatconform.checks.reading import show
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, show
+from chatconform.checks.registry import check
 from chatconform.checks.translation import (
     UP,
     blocks,
@@ -46,6 +47,8 @@ def _tool_uses(messages: list[dict[str, Any]]) -> dict[str, tuple[int, dict[str,
     feature="translation",
     summary="tool calls become tool_use blocks and tool "
     "messages tool_result blocks, first in the user turn right after the matching tool_use",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def tool_results(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     body = upstream_body(expect)
@@ -61,10 +64,9 @@ def tool_results(ex: Exchange, expect: Expect) -> Iterator[Finding]:
 
 
 def _call(call: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]]) -> Iterator[Finding]:
-    name, function = "translation.tool_results", call.get("function") or {}
+    function = call.get("function") or {}
     if call.get("id") not in uses:
         yield Finding(
-            name,
             "an assistant tool call has no tool_use block with its id upstream",
             f"{UP}.messages",
             f"a tool_use block with id {show(call.get('id'))}",
@@ -78,7 +80,6 @@ def _call(call: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]]) -> 
         return  # the client sent arguments that are not JSON: nothing to compare
     if block.get("name") != function.get("name") or block.get("input") != arguments:
         yield Finding(
-            name,
             "the tool_use block does not carry the call's name and arguments",
             f"{UP}.messages[{i}]",
             show({"name": function.get("name"), "input": arguments}),
@@ -89,7 +90,7 @@ def _call(call: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]]) -> 
 def _result(
     message: dict[str, Any], uses: dict[str, tuple[int, dict[str, Any]]], messages: list[dict[str, Any]]
 ) -> Iterator[Finding]:
-    name, call_id = "translation.tool_results", message.get("tool_call_id")
+    call_id = message.get("tool_call_id")
     if call_id not in uses:
         return  # _call reported the missing tool_use
     at = uses[call_id][0] + 1
@@ -100,7 +101,6 @@ def _result(
     path = f"{UP}.messages[{at}]"
     if position is None:
         yield Finding(
-            name,
             "the tool result is not in the user turn right after its tool_use",
             path,
             f"a tool_result for {call_id}",
@@ -110,7 +110,6 @@ def _result(
     first_other = next((k for k, kind in enumerate(kinds) if kind != "tool_result"), len(kinds))
     if "tool_result" in kinds[first_other:]:
         yield Finding(
-            name,
             "tool_result blocks must come before any other block of the turn",
             f"{path}.content",
             "tool_result blocks first",
@@ -119,7 +118,6 @@ def _result(
     result = content[position]
     if result.get("type") != "tool_result":
         yield Finding(
-            name,
             "the tool result is not a tool_result block",
             f"{path}.content[{position}]",
             '"tool_result"',
@@ -127,7 +125,6 @@ def _result(
         )
     elif text_of(result.get("content")) != text_of(message.get("content")):
         yield Finding(
-            name,
             "the tool result's content changed",
             f"{path}.content[{position}].content",
             show(text_of(message.get("content"))),
@@ -162,9 +159,11 @@ def _same_data(sent_data: str, kept: Any) -> bool:
     feature="translation",
     summary="an image data URI becomes a base64 source with its "
     "media type and data; an http(s) URL becomes a url source",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def images(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body, name = upstream_body(expect), "translation.images"
+    body = upstream_body(expect)
     if body is None:
         return
     wanted = _client_images(ex)
@@ -177,7 +176,6 @@ def images(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     ]
     if len(found) != len(wanted):
         yield Finding(
-            name,
             f"{len(wanted)} images became {len(found)} image blocks upstream",
             f"{UP}.messages",
             str(len(wanted)),
@@ -191,7 +189,6 @@ def images(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             media_type, data = data_uri.groups()
             if source.get("type") != "base64" or source.get("media_type") != media_type:
                 yield Finding(
-                    name,
                     "a data URI did not become a base64 source with its media type",
                     path,
                     show({"type": "base64", "media_type": media_type}),
@@ -199,7 +196,6 @@ def images(ex: Exchange, expect: Expect) -> Iterator[Finding]:
                 )
             elif not _same_data(data, source.get("data")):
                 yield Finding(
-                    name,
                     "the image data changed on the way",
                     f"{path}.data",
                     data[:60] + "...",
@@ -207,5 +203,5 @@ def images(ex: Exchange, expect: Expect) -> Iterator[Finding]:
                 )
         elif source != {"type": "url", "url": url}:
             yield Finding(
-                name, "an image URL did not become a url source", path, show({"type": "url", "url": url}), show(source)
+                "an image URL did not become a url source", path, show({"type": "url", "url": url}), show(source)
             )

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from chatconform.checks.reading import show
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, show
+from chatconform.checks.registry import check
 from chatconform.checks.translation import UP, sent, upstream_body
 from chatconform.exchange import Exchange
 
@@ -35,9 +36,11 @@ def _upstream_tools(body: dict[str, Any]) -> list[Any]:
     "translation.tools",
     feature="translation",
     summary="tool definitions become tools with name, description and input_schema equal to the function's parameters",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def tools(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body, name = upstream_body(expect), "translation.tools"
+    body = upstream_body(expect)
     if body is None:
         return
     wanted, observed = _functions(ex), _upstream_tools(body)
@@ -46,7 +49,6 @@ def tools(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         return  # leaving the tools out is one correct way to say "none"
     if len(observed) != len(wanted):
         yield Finding(
-            name,
             f"{len(wanted)} tool definitions became {len(observed)} upstream",
             f"{UP}.tools",
             show([f.get("name") for f in wanted]),
@@ -58,20 +60,16 @@ def tools(ex: Exchange, expect: Expect) -> Iterator[Finding]:
 
 
 def _tool(function: dict[str, Any], tool: Any, path: str) -> Iterator[Finding]:
-    name = "translation.tools"
     if not isinstance(tool, dict):
-        yield Finding(name, "an upstream tool is not an object", path, "{name, description, input_schema}", show(tool))
+        yield Finding("an upstream tool is not an object", path, "{name, description, input_schema}", show(tool))
         return
     if "function" in tool or "parameters" in tool:
-        yield Finding(
-            name, "the tool was forwarded in OpenAI's shape", path, "{name, description, input_schema}", show(tool)
-        )
+        yield Finding("the tool was forwarded in OpenAI's shape", path, "{name, description, input_schema}", show(tool))
         return
     if tool.get("name") != function.get("name"):
-        yield Finding(name, "the tool name changed", f"{path}.name", show(function.get("name")), show(tool.get("name")))
+        yield Finding("the tool name changed", f"{path}.name", show(function.get("name")), show(tool.get("name")))
     if "description" in function and tool.get("description") != function["description"]:
         yield Finding(
-            name,
             "the tool description changed",
             f"{path}.description",
             show(function["description"]),
@@ -81,7 +79,6 @@ def _tool(function: dict[str, Any], tool: Any, path: str) -> Iterator[Finding]:
     if parameters is None:
         if not isinstance(schema, dict) or schema.get("type") != "object" or schema.get("properties"):
             yield Finding(
-                name,
                 "a function without parameters needs an empty object input_schema",
                 f"{path}.input_schema",
                 '{"type": "object"}',
@@ -89,7 +86,6 @@ def _tool(function: dict[str, Any], tool: Any, path: str) -> Iterator[Finding]:
             )
     elif schema != parameters:
         yield Finding(
-            name,
             "input_schema is not the function's parameters",
             f"{path}.input_schema",
             show(parameters),
@@ -116,9 +112,11 @@ def expected_choice(choice: Any) -> list[Any]:
     feature="translation",
     summary="tool_choice auto/none/required/named becomes "
     "auto/none/any/tool; parallel_tool_calls false becomes disable_parallel_tool_use",
+    reads=("upstream",),
+    tags=("translation",),
 )
 def tool_choice(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    body, name = upstream_body(expect), "translation.tool_choice"
+    body = upstream_body(expect)
     if body is None or not _functions(ex):
         return
     choice, request = body.get("tool_choice"), sent(ex)
@@ -129,11 +127,10 @@ def tool_choice(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     wanted = expected_choice(asked)
     if core not in wanted:
         shown = " or ".join("(absent)" if w is None else show(w) for w in wanted)
-        yield Finding(name, f"tool_choice {show(asked)} was not mapped", f"{UP}.tool_choice", shown, show(choice))
+        yield Finding(f"tool_choice {show(asked)} was not mapped", f"{UP}.tool_choice", shown, show(choice))
     disabled = isinstance(choice, dict) and choice.get("disable_parallel_tool_use") is True
     if request.get("parallel_tool_calls") is False and asked != "none" and not disabled:
         yield Finding(
-            name,
             "parallel_tool_calls false was not mapped",
             f"{UP}.tool_choice.disable_parallel_tool_use",
             "true",
@@ -141,7 +138,6 @@ def tool_choice(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
     if request.get("parallel_tool_calls") is not False and disabled:
         yield Finding(
-            name,
             "parallel tool use was disabled although the client allows it",
             f"{UP}.tool_choice.disable_parallel_tool_use",
             "false or absent",
@@ -150,5 +146,5 @@ def tool_choice(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     for field in ("parallel_tool_calls", "functions", "function_call"):
         if field in body:
             yield Finding(
-                name, f"the OpenAI field {field} was forwarded as is", f"{UP}.{field}", "(absent)", show(body[field])
+                f"the OpenAI field {field} was forwarded as is", f"{UP}.{field}", "(absent)", show(body[field])
             )

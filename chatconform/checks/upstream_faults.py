@@ -1,7 +1,7 @@
 """Gateway mode: what the client sees when the upstream fails.
 
 An upstream error before any byte becomes an OpenAI error with a fitting
-status (`expect.upstream_status_<N>` in the profile lists the accepted ones;
+status (`upstream_status_<N>` in the profile's [expect] lists the accepted ones;
 by default 429 stays 429, Anthropic's 529 `overloaded_error` becomes 503 or
 stays 529, a 500 becomes 500 or 502) and the 429's Retry-After is kept. A
 stream that breaks upstream (an `event: error`, a dropped connection, a cut
@@ -14,31 +14,13 @@ leaves makes the gateway cancel its upstream request.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from chatconform.checks.reading import finish_reason, show
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.answer import error_frames, finish_reason, text
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding, raw_head, show
+from chatconform.checks.registry import check
 from chatconform.exchange import Exchange
-from chatconform.profile import Profile
-
-DEFAULT_STATUSES = {429: (429,), 529: (503, 529), 500: (500, 502), 503: (503,)}
-DEFAULT_TIMEOUT_STATUSES = (408, 504)
-
-
-def _statuses(profile: Any, key: str, default: tuple[int, ...]) -> tuple[int, ...]:
-    value = profile.expect.get(key) if isinstance(profile, Profile) else None
-    if isinstance(value, int):
-        return (value,)
-    return tuple(int(v) for v in value) if isinstance(value, list) else default
-
-
-def accepted_statuses(profile: Any, upstream_status: int) -> tuple[int, ...]:
-    default = DEFAULT_STATUSES.get(upstream_status, (upstream_status,))
-    return _statuses(profile, f"upstream_status_{upstream_status}", default)
-
-
-def error_frames(ex: Exchange) -> list[tuple[int, Any]]:
-    return [(i, c["error"]) for i, c in enumerate(ex.chunks()) if isinstance(c, dict) and "error" in c]
+from chatconform.wire import DONE
 
 
 def clean_ending(ex: Exchange) -> str:
@@ -60,31 +42,32 @@ def clean_ending(ex: Exchange) -> str:
     feature="upstream_faults",
     summary="an upstream error before any byte becomes an "
     "OpenAI error with a fitting status (expect upstream_status), never a 200",
+    needs=("upstream_status",),
 )
 def error_status(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    name, upstream = "upstream.error_status", int(expect["upstream_status"])
-    wanted = accepted_statuses(expect.get("profile"), upstream)
+    upstream = int(expect.upstream_status or 0)
+    wanted = expect.profile.expect.upstream_statuses(upstream)
     shown = " or ".join(map(str, wanted))
     if ex.status is None:
-        yield Finding(name, f"no response after an upstream {upstream}: {ex.error}", "$", shown, str(ex.error))
+        yield Finding(f"no response after an upstream {upstream}: {ex.error}", "$", shown, str(ex.error))
     elif ex.status == 200:
         title = "an upstream {} became a 200 {}".format(upstream, "stream" if ex.is_stream else "answer")
-        yield Finding(name, title, "$", shown, f"200 {ex.raw[:200].decode('utf-8', 'replace')}")
+        yield Finding(title, "$", shown, f"200 {raw_head(ex.raw, 200)}")
     elif ex.status not in wanted:
-        yield Finding(name, f"an upstream {upstream} became a {ex.status}", "$", shown, str(ex.status))
+        yield Finding(f"an upstream {upstream} became a {ex.status}", "$", shown, str(ex.status))
 
 
 @check(
     "upstream.retry_after",
     feature="upstream_faults",
     summary="the upstream's Retry-After reaches the client (expect upstream_retry_after)",
+    needs=("upstream_retry_after",),
 )
 def retry_after(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    wanted = str(expect["upstream_retry_after"])
+    wanted = str(expect.upstream_retry_after)
     observed = ex.headers.get("retry-after")
     if observed is None:
         yield Finding(
-            "upstream.retry_after",
             f"the upstream's Retry-After: {wanted} was dropped",
             "retry-after",
             wanted,
@@ -96,7 +79,7 @@ def retry_after(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     except ValueError:
         same = True  # an HTTP date: error.retry_after judges its form; the value cannot be compared exactly
     if not same:
-        yield Finding("upstream.retry_after", "Retry-After is not the upstream's", "retry-after", wanted, observed)
+        yield Finding("Retry-After is not the upstream's", "retry-after", wanted, observed)
 
 
 @check(
@@ -106,23 +89,21 @@ def retry_after(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     "carries an OpenAI error frame {error: {message, ...}} (or the request fails with an error status)",
 )
 def error_frame(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    name = "upstream.error_frame"
     if ex.status is None or (ex.status != 200 and ex.status >= 400):
         return  # an error status says it as well
     frames = error_frames(ex)
     if not frames:
         yield Finding(
-            name,
             "the upstream's error did not reach the client as an error frame",
             "$.chunks",
             'data: {"error": {"message": ...}}',
             clean_ending(ex) or ex.error or "no error frame",
         )
         return
-    position, error = frames[0]
+    position, frame = frames[0]
+    error = frame["error"]
     if not isinstance(error, dict) or not isinstance(error.get("message"), str) or not error["message"]:
         yield Finding(
-            name,
             "the error frame is not {error: {message, type, ...}}",
             f"$.chunks[{position}].error",
             "an object with a message",
@@ -140,11 +121,10 @@ def no_clean_ending(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     looks = clean_ending(ex)
     if looks:
         yield Finding(
-            "upstream.no_clean_ending",
             "a broken upstream answer was passed off as complete",
             "$",
             "an error frame, an error status or a cut connection",
-            f"{looks}; text {show(ex.text())}",
+            f"{looks}; text {show(text(ex))}",
         )
 
 
@@ -154,7 +134,7 @@ def signalled_at(ex: Exchange) -> float | None:
         return (ex.t_headers or ex.t_end) - ex.t_start
     frames = error_frames(ex)
     if frames:
-        data_events = [e for e in ex.data_events() if e.data != "[DONE]"]
+        data_events = [e for e in ex.data_events() if e.data != DONE]
         return data_events[frames[0][0]].t - ex.t_start
     if ex.error and ex.error != "timeout":
         return ex.t_end - ex.t_start
@@ -166,13 +146,14 @@ def signalled_at(ex: Exchange) -> float | None:
     feature="upstream_faults",
     summary="a stalled upstream ends in an error within the "
     "gateway's timeout (expect upstream_timeout_s, slack_s): 408/504 before the answer, an error frame in a stream",
+    reads=("slack_s",),
+    needs=("upstream_timeout_s",),
 )
 def timeout(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    name, limit = "upstream.timeout", float(expect["upstream_timeout_s"]) + float(expect.get("slack_s", 2.0))
+    limit = float(expect.upstream_timeout_s or 0) + expect.slack_s
     looks = clean_ending(ex)
     if looks:
         yield Finding(
-            name,
             "the gateway waited out the stalled upstream: no timeout",
             "$",
             f"an error within {limit:g} s",
@@ -182,7 +163,6 @@ def timeout(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     at = signalled_at(ex)
     if at is None:
         yield Finding(
-            name,
             "the client gave up before the gateway reported the stall",
             "$",
             f"an error within {limit:g} s",
@@ -190,11 +170,11 @@ def timeout(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
         return
     if at > limit:
-        yield Finding(name, "the timeout came later than the gateway's own", "$", f"within {limit:g} s", f"{at:.1f} s")
-    statuses = _statuses(expect.get("profile"), "upstream_timeout_status", DEFAULT_TIMEOUT_STATUSES)
+        yield Finding("the timeout came later than the gateway's own", "$", f"within {limit:g} s", f"{at:.1f} s")
+    statuses = expect.profile.expect.upstream_timeout_status
     if ex.status != 200 and ex.status not in statuses:
         yield Finding(
-            name, f"a timeout answered with status {ex.status}", "$", " or ".join(map(str, statuses)), str(ex.status)
+            f"a timeout answered with status {ex.status}", "$", " or ".join(map(str, statuses)), str(ex.status)
         )
 
 
@@ -203,12 +183,12 @@ def timeout(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     feature="upstream_faults",
     summary="a client that leaves mid-stream makes the gateway "
     "cancel its upstream request (the upstream journal shows it cancelled; expect upstream, waited_s)",
+    reads=("upstream", "waited_s"),
 )
 def cancelled(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    entry, waited = expect.get("upstream"), float(expect.get("waited_s", 0.0))
+    entry, waited = expect.upstream, expect.waited_s
     if not isinstance(entry, dict):
         yield Finding(
-            "upstream.cancelled",
             "no upstream request carried the test's marker",
             "upstream",
             "one streamed upstream request",
@@ -216,7 +196,6 @@ def cancelled(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
     elif entry.get("outcome") != "cancelled":
         yield Finding(
-            "upstream.cancelled",
             "the gateway kept the upstream request running after the client left",
             "upstream.outcome",
             f"cancelled within {waited:g} s",

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from chatconform.checks.reading import text_path
-from chatconform.checks.registry import Expect, Finding, check
+from chatconform.answer import text, text_path
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding
+from chatconform.checks.registry import check
+from chatconform.checks.response import delivered
 from chatconform.exchange import Exchange
 
 # Spellings a model may use for the same colour name.
@@ -24,24 +27,33 @@ def names_colour(text: str, colour: str) -> bool:
     return any(re.search(rf"\b{re.escape(s)}\b", text, re.IGNORECASE) for s in spellings)
 
 
-@check("vision.colour", feature="vision", summary="the answer names the dominant colour of every image sent")
+@check(
+    "vision.colour",
+    feature="vision",
+    summary="the answer names the dominant colour of every image sent (expect `colours`)",
+    needs=("colours",),
+    gate=delivered,
+    tolerates="any wording around the colour's name, in any case, and the other spelling of grey",
+)
 def colour(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    wanted: list[str] = list(expect.get("colours") or [expect["colour"]])
-    text = ex.text()
-    path = text_path(ex)
-    missing = [c for c in wanted if not names_colour(text, c)]
+    answer, path = text(ex), text_path(ex)
+    missing = [c for c in expect.colours or () if not names_colour(answer, c)]
     if missing:
         yield Finding(
-            "vision.colour",
             "the answer does not name the image's dominant colour",
             path,
             "mentions " + ", ".join(missing),
-            text or "(empty)",
+            answer or "(empty)",
         )
 
 
-@check("vision.described", feature="vision", summary="an image the target fetched itself gets a non-empty answer")
+@check(
+    "vision.described",
+    feature="vision",
+    summary="an image the target fetched itself gets a non-empty answer",
+    gate=delivered,
+)
 def described(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    if not ex.text().strip():
+    if not text(ex).strip():
         path = text_path(ex)
-        yield Finding("vision.described", "the answer about the image is empty", path, "a description", "(empty)")
+        yield Finding("the answer about the image is empty", path, "a description", "(empty)")

@@ -56,7 +56,7 @@ async def chat_completions(request: Request) -> Response:
 
 def _prepare(state: MockState, raw: bytes, body: Any) -> Prepared:
     req = parse_chat_request(body, state.config.profile)
-    done = complete(req, str(state.config.profile.expect.get("named_tool_choice_finish", "tool_calls")))
+    done = complete(req, state.config.profile.expect.named_tool_choice_finish)
     prepared = Prepared(body, req, done)
     if len(raw) <= MEMO_MAX_BODY:
         state.requests.put(raw, prepared)

@@ -24,10 +24,10 @@ def parse_chat_request(body: Any, profile: Profile) -> ChatRequest:
     model = profile.resolve(body["model"])
     if model is None:
         raise MockError(
-            int(profile.expect.get("unknown_model_status", 404)),
+            profile.expect.unknown_model_status,
             f"The model `{body['model']}` does not exist or you do not have access to it.",
             param="model",
-            code=str(profile.expect.get("unknown_model_code", "model_not_found")),
+            code=profile.expect.unknown_model_code,
         )
     sampling = _sampling(body, profile)
     _check_messages(body["messages"], profile)

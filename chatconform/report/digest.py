@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, fields
 
-from chatconform.checks.registry import Finding
+from chatconform.checks.finding import Finding
 from chatconform.report.matrix import ANY_MODEL, SEVERITY, Cell, Matrix, run_matrix
-from chatconform.report.model import CaseResult, Outcome, RunResults
+from chatconform.report.model import CaseOutcome, CaseResult, RunResults
 from chatconform.report.text import money
 
 SYMBOL: dict[str, str] = {
     "fail": "✗",
     "error": "!",
+    "not_run": "○",
+    "inconclusive": "?",
     "xfail": "x",
     "policy": "◆",
     "pass": "✓",
@@ -25,7 +27,9 @@ SYMBOL: dict[str, str] = {
 }
 MEANING: dict[str, str] = {
     "fail": "the target departs from the contract or the profile",
-    "error": "the harness could not run the case",
+    "error": "could not test: the target was unreachable, or the harness could not run the case",
+    "not_run": "not run: the run was stopped before it (a time bound, a breaker, the budget)",
+    "inconclusive": "a real model's legitimate choice left the case undecided (see its reason)",
     "xfail": "a known deviation declared for this run",
     "policy": "passed; an ambiguous point behaved as the profile says",
     "pass": "every check held",
@@ -162,5 +166,5 @@ def models_text(row: PolicyRow, rows: list[PolicyRow]) -> list[str]:
     return list(row.models)
 
 
-def outcome_legend() -> list[tuple[Outcome, str, str]]:
+def outcome_legend() -> list[tuple[CaseOutcome, str, str]]:
     return [(o, SYMBOL[o], MEANING[o]) for o in SEVERITY]

@@ -7,7 +7,7 @@ then escape), so a hostile gateway's answer shows up as text, never as markup.
 
 from __future__ import annotations
 
-from chatconform.checks.registry import Finding, truncate
+from chatconform.checks.finding import Finding, truncate
 from chatconform.report.digest import (
     NOT_RUN,
     SYMBOL,

@@ -6,7 +6,7 @@ Target-provided text goes into code spans or backslash-escaped prose (see
 
 from __future__ import annotations
 
-from chatconform.checks.registry import Finding
+from chatconform.checks.finding import Finding
 from chatconform.report.digest import (
     NOT_RUN,
     SYMBOL,

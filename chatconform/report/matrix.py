@@ -5,7 +5,9 @@ of its cases had):
 
     fail         the target departs from the contract or from the profile
                  (a policy mismatch is recorded as a fail by the plugin)
-    error        the harness could not run a case, so the cell proves nothing
+    error        the harness could not run a case, or could not reach the target: it proves nothing
+    not_run      the run was stopped before the case (a run-level bound, a breaker, the budget)
+    inconclusive a real model's legitimate choice left the case undecided
     xfail        a deviation the run declared as known
     policy       passed, and an ambiguous point was observed as the profile says
     pass         every check held
@@ -23,10 +25,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chatconform.report.model import CaseResult, Outcome, RunResults
-from chatconform.results import FEATURES
+from chatconform.features import FEATURES
+from chatconform.report.model import CaseOutcome, CaseResult, RunResults
 
-SEVERITY: tuple[Outcome, ...] = ("fail", "error", "xfail", "policy", "pass", "unsupported")
+SEVERITY: tuple[CaseOutcome, ...] = (
+    "fail",
+    "error",
+    "not_run",
+    "inconclusive",
+    "xfail",
+    "policy",
+    "pass",
+    "unsupported",
+)
 # Columns in the order the feature markers are declared; anything else follows alphabetically.
 FEATURE_ORDER = tuple(FEATURES)
 ANY_MODEL = "(any model)"  # the row for model-independent cases (CaseResult.model == "")
@@ -34,7 +45,7 @@ ANY_MODEL = "(any model)"  # the row for model-independent cases (CaseResult.mod
 
 @dataclass(frozen=True)
 class Cell:
-    outcome: Outcome
+    outcome: CaseOutcome
     counts: dict[str, int]  # outcome -> number of cases, only outcomes that occurred
 
     @property
@@ -66,7 +77,7 @@ class Matrix:
         }
 
 
-def worst(outcomes: Iterable[Outcome]) -> Outcome:
+def worst(outcomes: Iterable[CaseOutcome]) -> CaseOutcome:
     """The most severe outcome of a non-empty collection."""
     present = set(outcomes)
     if not present:
@@ -76,7 +87,7 @@ def worst(outcomes: Iterable[Outcome]) -> Outcome:
 
 def build_matrix(cases: Iterable[CaseResult], model_order: Sequence[str] = ()) -> Matrix:
     """The matrix of `cases`; rows follow `model_order` (canonical IDs, the profile's order) where given."""
-    grouped: dict[tuple[str, str], list[Outcome]] = {}
+    grouped: dict[tuple[str, str], list[CaseOutcome]] = {}
     for case in cases:
         grouped.setdefault((case.model or ANY_MODEL, case.feature or "other"), []).append(case.outcome)
     cells = {key: Cell(worst(outcomes), _counts(outcomes)) for key, outcomes in grouped.items()}
@@ -92,7 +103,7 @@ def run_matrix(results: RunResults) -> Matrix:
     return build_matrix(results.cases, [str(m) for m in order] if isinstance(order, list | tuple) else ())
 
 
-def _counts(outcomes: list[Outcome]) -> dict[str, int]:
+def _counts(outcomes: list[CaseOutcome]) -> dict[str, int]:
     counted = Counter(outcomes)
     return {o: counted[o] for o in SEVERITY if counted[o]}
 

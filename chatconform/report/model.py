@@ -9,15 +9,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from chatconform.checks.registry import Finding
+from chatconform.checks.finding import Finding
 
 # pass: every check held. fail: a check found a departure. unsupported: the
 # profile does not claim the feature, so it was not tested. policy: an
 # ambiguous point where the target's behaviour is recorded, and it matched
 # the profile's expectation (a mismatch is a fail). xfail: a known deviation
 # declared by the run (e.g. a gateway's documented gap). error: the harness
-# itself could not run the case.
-Outcome = Literal["pass", "fail", "unsupported", "policy", "xfail", "error"]
+# itself could not run the case, or the target could not be reached (a refused connection, a timeout
+# before any byte): "could not test". not_run: the run was stopped before the case (a run-level bound,
+# a breaker, the budget). inconclusive: a real model's legitimate choice left the case undecided (it did
+# not call a tool that `auto` allowed it to skip); neither a pass nor a contract failure.
+CaseOutcome = Literal["pass", "fail", "unsupported", "policy", "xfail", "error", "not_run", "inconclusive"]
+Verdict = Literal["pass", "fail", "interrupted"]
 
 
 @dataclass(frozen=True)
@@ -31,14 +35,26 @@ class PolicyObservation:
 
 
 @dataclass(frozen=True)
+class FieldFate:
+    """What became of one request field of CreateChatCompletionRequest (see chatconform.fields)."""
+
+    field: str  # the property name, e.g. "seed"
+    fate: str  # honoured / mapped / altered / dropped / rejected / failed / unknown
+    expected: str  # what the profile's [fields] table says
+    evidence: str  # what was seen: an effect, the upstream value, the status
+    matches: bool
+
+
+@dataclass(frozen=True)
 class CaseResult:
     nodeid: str
     test: str  # the test function name, e.g. "test_stop"
     feature: str  # the feature marker, e.g. "streaming"; the report's matrix column
     model: str  # the model ID as sent, "" for model-independent cases
-    outcome: Outcome
+    outcome: CaseOutcome
     findings: tuple[Finding, ...] = ()
     policy: PolicyObservation | None = None
+    fate: FieldFate | None = None
     detail: str = ""  # skip or error reason; already redacted
     duration_s: float = 0.0
     cost_usd: float = 0.0  # from usage and the profile's prices
@@ -54,6 +70,7 @@ class RunResults:
     is_mock: bool = False
     cases: list[CaseResult] = field(default_factory=list)
     estimated_cost_usd: float = 0.0
+    interrupted: bool = False  # stopped by the user (Ctrl-C): the verdict is never "pass"
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -66,8 +83,15 @@ class RunResults:
         return list((self.meta.get("known_deviations") or {}).get("no_longer_occurring") or [])
 
     @property
-    def verdict(self) -> Literal["pass", "fail"]:
-        failed = any(c.outcome in ("fail", "error") for c in self.cases)
+    def fields(self) -> dict[str, FieldFate]:
+        """Each field-fate test's observation, by field name (the last one wins when a field has several)."""
+        return {c.fate.field: c.fate for c in self.cases if c.fate is not None}
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.interrupted:
+            return "interrupted"
+        failed = any(c.outcome in ("fail", "error", "not_run") for c in self.cases)
         return "fail" if failed or self.stale_deviations else "pass"
 
     def as_dict(self) -> dict[str, Any]:

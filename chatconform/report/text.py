@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from chatconform.checks.registry import truncate
+from chatconform.checks.finding import truncate
 from chatconform.redact import redact
 
 REPORT_VALUE_LIMIT = 400  # expected/observed values are cut to this in md and html (json keeps them whole)

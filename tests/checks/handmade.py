@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from chatconform.checks import registry
-from chatconform.checks.registry import Finding
-from chatconform.exchange import DONE, Exchange
+from chatconform.checks.finding import Finding
+from chatconform.exchange import Exchange
+from chatconform.profile import Profile, load_profile
 from chatconform.sse import Event
+from chatconform.wire import DONE
 
 URL = "http://127.0.0.1:1/v1/chat/completions"
 USAGE = {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}
 
 
 def run(ex: Exchange, name: str, **expect: Any) -> list[Finding]:
-    """Apply one registered check, as `conform.check` would."""
-    return registry.get(name)(ex, expect)
+    """Apply one registered check, as `conform.check` would (its gate included)."""
+    return registry.run(ex, [name], **expect)
+
+
+def profile_with(**expect: Any) -> Profile:
+    """The built-in profile with some `[expect]` values changed (profiles are immutable)."""
+    profile = load_profile("tokenhub")
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in expect.items()}
+    return replace(profile, expect=replace(profile.expect, **values))
 
 
 def titles(findings: list[Finding]) -> list[str]:

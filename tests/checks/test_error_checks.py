@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chatconform.checks.errors import ERROR_CHECKS
+from chatconform.checks import ERROR_CHECKS, registry
 from chatconform.exchange import Exchange
 from tests.checks.handmade import run, text_answer, text_stream, titles
 
@@ -31,8 +31,7 @@ def answer(status: int, body: Any = ENVELOPE, content_type: str = "application/j
 
 def test_a_correct_error_passes_every_error_check() -> None:
     ex = answer(429, {"error": {**ENVELOPE["error"], "type": "rate_limit_error"}}, **{"retry-after": "2"})
-    for name in ERROR_CHECKS:
-        assert run(ex, name, status=429, type="rate_limit_error", retry_after_required=True) == [], name
+    assert registry.run(ex, ERROR_CHECKS, status=429, error_type="rate_limit_error", retry_after_required=True) == []
 
 
 @pytest.mark.parametrize(
@@ -78,8 +77,8 @@ def test_envelope_names_the_usual_departures(body: Any, title: str) -> None:
 def test_code_compares_code_type_and_param_when_given() -> None:
     error = {"message": "x", "type": "invalid_request_error", "param": "model", "code": "not_found"}
     ex = answer(404, {"error": error})
-    assert run(ex, "error.code", param="model") == []
-    [finding] = run(ex, "error.code", code="model_not_found")
+    assert run(ex, "error.code", error_param="model") == []
+    [finding] = run(ex, "error.code", error_code="model_not_found")
     assert (finding.path, finding.expected, finding.observed) == ("$.error.code", '"model_not_found"', '"not_found"')
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatconform.checks.response import RESPONSE_CHECKS
+from chatconform.checks import RESPONSE_CHECKS, registry
 from chatconform.exchange import Exchange
 from chatconform.profile import load_profile
 from tests.checks.handmade import request, run, text_answer, titles, whole
@@ -21,8 +21,7 @@ def good(text: str = "BASIC-OK", **kw: object) -> Exchange:
 
 def test_a_correct_answer_passes_every_response_check() -> None:
     ex = good()
-    for name in RESPONSE_CHECKS:
-        assert run(ex, name, text="BASIC-OK", finish_reason="stop", profile=PROFILE) == [], name
+    assert registry.run(ex, RESPONSE_CHECKS, text="BASIC-OK", finish_reason="stop", profile=PROFILE) == []
 
 
 def test_ok_reports_a_failed_status_and_a_transport_error() -> None:
@@ -66,7 +65,7 @@ def test_envelope_reports_object_id_created_in_ms_and_another_model() -> None:
         "object is not 'chat.completion'",
         "id is missing or empty",
         "created is in milliseconds, not seconds",
-        "the answer names another model than the one requested",
+        "the answer names another model than the one requested: gpt-4o",
     ]
 
 

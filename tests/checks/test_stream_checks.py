@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatconform.checks.stream import STREAM_CHECKS
+from chatconform.checks import STREAM_CHECKS, registry
 from chatconform.profile import load_profile
 from chatconform.sse import Event, parse
 from tests.checks.handmade import USAGE, chunk, request, run, stream, text_stream, titles
@@ -15,8 +15,7 @@ TEXT = "one two three"
 
 def test_a_correct_stream_passes_every_stream_check() -> None:
     ex = text_stream(TEXT, usage=USAGE, req=request(stream=True, stream_options={"include_usage": True}))
-    for name in STREAM_CHECKS:
-        assert run(ex, name, text=TEXT, finish_reason="stop", profile=PROFILE) == [], name
+    assert registry.run(ex, STREAM_CHECKS, text=TEXT, finish_reason="stop", profile=PROFILE) == []
 
 
 def test_content_type_reports_json_instead_of_a_stream() -> None:
@@ -24,8 +23,9 @@ def test_content_type_reports_json_instead_of_a_stream() -> None:
     ex.headers["content-type"] = "application/json"
     [finding] = run(ex, "stream.content_type")
     assert (finding.expected, finding.observed) == ("text/event-stream", "application/json")
-    # The other checks stay silent: one cause, one finding.
-    assert all(run(ex, name) == [] for name in STREAM_CHECKS if name != "stream.content_type")
+    # The other checks stand behind it as their gate: one cause, one finding, whichever is named.
+    assert all(run(ex, name) == [finding] for name in STREAM_CHECKS if name != "error.not_in_200")
+    assert registry.run(ex, STREAM_CHECKS) == [finding]
 
 
 def test_framing_reports_sse_problems_named_events_and_non_json() -> None:

@@ -104,10 +104,12 @@ def test_expected_argument_values_allow_extra_optional_arguments() -> None:
 
 
 def test_result_used_needs_the_mentioned_values() -> None:
-    assert run(text_answer("It is 21 °C and sunny in Paris."), "tools.result_used", mentions=[21]) == []
-    found = run(text_answer("I will check the weather."), "tools.result_used", mentions=[21])
+    assert run(text_answer("It is 21 °C and sunny in Paris."), "tools.result_used", mentions=["21"]) == []
+    found = run(text_answer("I will check the weather."), "tools.result_used", mentions=["21"])
     assert titles(found) == ["the answer does not use the tool result"]
-    assert titles(run(text_answer(""), "tools.result_used")) == ["the answer does not use the tool result"]
+    assert titles(run(text_answer(""), "tools.result_used", mentions=["21"])) == [
+        "the answer does not use the tool result"
+    ]
 
 
 def test_stream_index_passes_openai_framing() -> None:

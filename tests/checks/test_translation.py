@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chatconform.profile import load_profile
-from tests.checks.handmade import chunk, request, run, stream, text_answer, titles, whole
+from tests.checks.handmade import chunk, profile_with, request, run, stream, text_answer, titles, whole
 
 PROFILE = load_profile("tokenhub")
 SCHEMA = {"type": "object", "properties": {"city": {}}}
@@ -99,8 +99,7 @@ def test_no_system_upstream_without_one_from_the_client() -> None:
     ids=["passed", "completion-tokens", "changed", "default", "own-default", "per-model-default", "profile-default"],
 )
 def test_max_tokens(asked: dict[str, Any], sent: int, profile_expect: dict[str, Any], wanted: list[str]) -> None:
-    profile = load_profile("tokenhub")
-    profile.expect.update(profile_expect)
+    profile = profile_with(**profile_expect)
     req = request(**asked)
     found = titles(
         run(text_answer("hi", req=req), "translation.max_tokens", upstream=entry({"max_tokens": sent}), profile=profile)
@@ -344,8 +343,7 @@ def test_finish_reason_maps_the_stop_reason(stop_reason: str, finish: str, ok: b
 
 
 def test_named_tool_choice_finish_follows_the_profile() -> None:
-    profile = load_profile("tokenhub")
-    profile.expect["named_tool_choice_finish"] = "stop"
+    profile = profile_with(named_tool_choice_finish="stop")
     req = request(tools=[WEATHER], tool_choice={"type": "function", "function": {"name": "get_weather"}})
     ex = whole({"content": None, "tool_calls": [CALL]}, "stop", req=req)
     assert titles(run(ex, "translation.finish_reason", upstream=reply("tool_use"), profile=profile)) == []

@@ -9,7 +9,7 @@ import pytest
 from chatconform.exchange import Exchange
 from chatconform.profile import load_profile
 from chatconform.sse import Event
-from tests.checks.handmade import URL, chunk, request, run, stream, text_answer, titles
+from tests.checks.handmade import URL, chunk, profile_with, request, run, stream, text_answer, titles
 
 PROFILE = load_profile("tokenhub")
 ERROR = {"error": {"message": "Overloaded", "type": "server_error", "param": None, "code": "upstream_error"}}
@@ -52,8 +52,7 @@ def test_error_status_accepts_the_profiles_statuses(upstream: int, status: int, 
 
 
 def test_error_status_follows_a_profile_expectation_and_never_accepts_200() -> None:
-    profile = load_profile("tokenhub")
-    profile.expect["upstream_status_529"] = [529]
+    profile = profile_with(upstream_status_529=[529])
     assert titles(run(failed(503), "upstream.error_status", upstream_status=529, profile=profile)) == [
         "an upstream 529 became a 503"
     ]

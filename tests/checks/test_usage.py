@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatconform.checks.usage import cost_usd
+from chatconform.cost import usage_cost
 from chatconform.profile import load_profile
 from tests.checks.handmade import USAGE, run, text_answer, text_stream, titles
 
@@ -46,7 +46,7 @@ def test_same_as_compares_the_counts() -> None:
 def test_cost_uses_the_profile_prices_for_either_id_form() -> None:
     profile = load_profile()
     one_each = {"prompt_tokens": 1_000_000, "completion_tokens": 1_000_000}
-    assert cost_usd(profile, "anthropic/claude-haiku-4-5", one_each) == pytest.approx(6.0)
-    assert cost_usd(profile, "claude-4-opus", one_each) == pytest.approx(90.0)
-    assert cost_usd(profile, "gpt-4o", one_each) is None
-    assert cost_usd(profile, "claude-4-opus", None) is None
+    assert usage_cost(profile, "anthropic/claude-haiku-4-5", one_each) == pytest.approx(6.0)
+    assert usage_cost(profile, "claude-4-opus", one_each) == pytest.approx(90.0)
+    assert usage_cost(profile, "gpt-4o", one_each) == 0.0
+    assert usage_cost(profile, "claude-4-opus", None) == 0.0

@@ -6,19 +6,19 @@ from tests.checks.handmade import run, text_answer, text_stream, titles
 
 
 def test_colour_named_passes_in_any_case_and_either_spelling() -> None:
-    assert run(text_answer("The image is mostly Red."), "vision.colour", colour="red") == []
-    assert run(text_answer("A plain grey square."), "vision.colour", colour="gray") == []
-    assert run(text_stream("It is a blue square."), "vision.colour", colour="blue") == []
+    assert run(text_answer("The image is mostly Red."), "vision.colour", colours=["red"]) == []
+    assert run(text_answer("A plain grey square."), "vision.colour", colours=["gray"]) == []
+    assert run(text_stream("It is a blue square."), "vision.colour", colours=["blue"]) == []
 
 
 def test_colour_missing_fails() -> None:
-    found = run(text_answer("I cannot see any image."), "vision.colour", colour="red")
+    found = run(text_answer("I cannot see any image."), "vision.colour", colours=["red"])
     assert titles(found) == ["the answer does not name the image's dominant colour"]
     assert found[0].expected == "mentions red"
 
 
 def test_colour_must_be_a_whole_word() -> None:
-    assert titles(run(text_answer("It looks reddish and bored."), "vision.colour", colour="red"))
+    assert titles(run(text_answer("It looks reddish and bored."), "vision.colour", colours=["red"]))
 
 
 def test_several_images_need_every_colour() -> None:

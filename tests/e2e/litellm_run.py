@@ -26,7 +26,7 @@ from chatconform.target import mock_subprocess, session_key
 from tests.e2e.litellm_gateway import REPO, litellm_gateway
 
 PROFILE = load_profile("tokenhub")
-SUITES = REPO / "chatconform" / "suites"
+SUITES = REPO / "suites"
 # A representative selection: every feature column except shapes (snapshots of the mock's own framing,
 # whose LiteLLM differences the schema and stream checks already report) and vision's many formats.
 SELECTION = (
@@ -51,7 +51,7 @@ GATEWAY_TIMEOUT_S = 3.0  # LiteLLM's request_timeout in the loop, and --upstream
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RunOutcome:
     returncode: int
     output: str
     report_dir: Path
@@ -91,7 +91,7 @@ def command(
     ]
 
 
-def run_through_litellm(report_dir: Path, *extra: str, timeout_s: float = 600) -> Outcome:
+def run_through_litellm(report_dir: Path, *extra: str, timeout_s: float = 600) -> RunOutcome:
     """Mock, LiteLLM, suites; the suites' exit code and output, and where their reports went."""
     key = session_key(PROFILE)
     with (
@@ -101,7 +101,7 @@ def run_through_litellm(report_dir: Path, *extra: str, timeout_s: float = 600) -
         argv = command(gateway.base_url, gateway.master_key, root, key, report_dir, *extra)
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHATCONFORM_")}
         done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s)
-    return Outcome(done.returncode, done.stdout + done.stderr, report_dir)
+    return RunOutcome(done.returncode, done.stdout + done.stderr, report_dir)
 
 
 def main(argv: list[str]) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 
 import pytest
 
-from chatconform import check
 from chatconform.cli import main
+from chatconform.pytest import run_check as check
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -53,7 +54,7 @@ def test_the_run_is_isolated_from_the_current_directorys_configuration() -> None
     argv = check.pytest_args(parse([]))
     assert argv[argv.index("-c") + 1] == str(check.INI_FILE)
     assert argv[argv.index("--confcutdir") + 1] == str(check.SUITES_DIR)
-    assert argv[argv.index("--rootdir") + 1] == str(check.PACKAGE_DIR.parent)
+    assert argv[argv.index("--rootdir") + 1] == str(check.SUITES_DIR.parent)
     assert check.INI_FILE.read_text().splitlines().count("[pytest]") == 1
     assert "-p no:cacheprovider" in check.INI_FILE.read_text()  # never write a cache into site-packages
 
@@ -61,13 +62,13 @@ def test_the_run_is_isolated_from_the_current_directorys_configuration() -> None
 def test_plugins_are_named_when_autoload_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     argv = check.pytest_args(parse([]))
-    at = argv.index("chatconform.plugin")
+    at = argv.index("chatconform.pytest.plugin")
     assert argv[at - 1] == "-p"
     assert argv[argv.index("syrupy") - 1] == "-p"
 
 
 def test_every_plugin_option_is_a_check_option() -> None:
-    from chatconform.settings import OPTIONS
+    from chatconform.pytest.settings import OPTIONS
 
     args = parse([arg for o in OPTIONS for arg in (o.flag, "v")])
     assert all(getattr(args, o.dest) == "v" for o in OPTIONS)
@@ -76,6 +77,6 @@ def test_every_plugin_option_is_a_check_option() -> None:
 def test_dash_n_without_xdist_is_a_clear_usage_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(check.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     assert main(["check", "-n", "2"]) == pytest.ExitCode.USAGE_ERROR
     assert "pip install pytest-xdist" in capsys.readouterr().err

@@ -15,18 +15,18 @@ import pytest
 
 from chatconform.deviations import load_deviations
 from tests.e2e.litellm_gateway import INSTALL_HINT, installed
-from tests.e2e.litellm_run import COMPAT_DOC, DEVIATIONS, Outcome, run_through_litellm
+from tests.e2e.litellm_run import COMPAT_DOC, DEVIATIONS, RunOutcome, run_through_litellm
 
 pytestmark = pytest.mark.skipif(not installed(), reason=f"LiteLLM is not installed; create it with: {INSTALL_HINT}")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def run(tmp_path_factory: pytest.TempPathFactory) -> RunOutcome:
     return run_through_litellm(tmp_path_factory.mktemp("litellm-e2e"))
 
 
 @pytest.fixture(scope="module")
-def report(run: Outcome) -> dict[str, Any]:
+def report(run: RunOutcome) -> dict[str, Any]:
     compat = run.report_dir / "compat.json"
     assert compat.is_file(), f"the run wrote no report:\n{run.output[-3000:]}"
     data: dict[str, Any] = json.loads(compat.read_text())
@@ -41,7 +41,7 @@ def _unexplained(report: dict[str, Any]) -> str:
     )
 
 
-def test_every_failure_is_a_declared_deviation(run: Outcome, report: dict[str, Any]) -> None:
+def test_every_failure_is_a_declared_deviation(run: RunOutcome, report: dict[str, Any]) -> None:
     assert report["counts"]["fail"] == 0 and report["counts"]["error"] == 0, _unexplained(report)
     assert run.returncode == 0, run.output[-3000:]
 

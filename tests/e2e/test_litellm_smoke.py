@@ -22,7 +22,10 @@ pytestmark = pytest.mark.skipif(not installed(), reason=f"LiteLLM is not install
 
 PROFILE = load_profile("tokenhub")
 SYSTEM = "You are a terse assistant."
-ASK = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "Reply with exactly: through the gateway"}]
+ASK: Any = [
+    {"role": "system", "content": SYSTEM},
+    {"role": "user", "content": "Reply with exactly: through the gateway"},
+]
 
 
 class Upstream:

@@ -52,7 +52,8 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Install:
     source = base / "src"
     source.mkdir()
     shutil.copy2(ROOT / "pyproject.toml", source)
-    shutil.copytree(ROOT / "chatconform", source / "chatconform", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("chatconform", "suites", "schemas"):  # what the wheel is built from (see pyproject.toml)
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("README.md", "LICENSE"):
         if (ROOT / name).is_file():
             shutil.copy2(ROOT / name, source)
@@ -117,13 +118,17 @@ def _assert_no_canary(run: Run, install: Install) -> None:
 
 def test_the_wheel_ships_the_suites_their_snapshots_and_the_check_config(install: Install) -> None:
     names = set(zipfile.ZipFile(install.wheel).namelist())
-    suites = ROOT / "chatconform" / "suites"
+    # The top-level suites/ and schemas/ of the checkout ship inside the package (see pyproject.toml).
     shipped = {
-        p.relative_to(ROOT).as_posix() for p in suites.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        f"chatconform/{folder.name if folder.name == 'suites' else 'schema_files'}/{p.relative_to(folder).as_posix()}"
+        for folder in (ROOT / "suites", ROOT / "schemas")
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
     }
     assert any(n.endswith(".py") and "/test_" in n for n in shipped)
+    assert any(n.endswith("chat.completion.json") for n in shipped)
     assert shipped <= names, f"missing from the wheel: {sorted(shipped - names)}"
-    assert "chatconform/check.ini" in names
+    assert "chatconform/pytest/check.ini" in names
 
 
 def test_the_installed_copy_is_the_one_imported(install: Install) -> None:
@@ -142,12 +147,12 @@ def test_check_passes_against_a_correct_target_and_leaks_no_key(install: Install
     with mock_subprocess(["--api-key", CANARY]) as (root, _):
         run = _check(install, root + "/v1", tmp_path, "-k", "basic or streaming")
     assert run.code == 0, run.output[-4000:]
-    assert f"rootdir: {install.site}" in run.output  # the installed suites, not the checkout's
+    assert f"rootdir: {install.site / 'chatconform'}" in run.output  # the installed suites, not the checkout's
     data = json.loads((run.reports / "compat.json").read_text())
     assert data["verdict"] == "pass"
     assert MODEL in data["matrix"]["models"]
     assert {"basic", "streaming"} <= set(data["matrix"]["features"])
-    assert all(c["nodeid"].startswith("chatconform/suites/") for c in data["cases"])
+    assert all(c["nodeid"].startswith("suites/") for c in data["cases"])
     assert "| Verdict | PASS |" in (run.reports / "compat.md").read_text()
     assert "<h2>Model × feature matrix</h2>" in (run.reports / "compat.html").read_text()
     junit = run.junit.read_text()

@@ -277,7 +277,7 @@ def test_bad_options_fail_before_any_request(tmp_path: Path) -> None:
 
 def test_the_pytest_side_never_imports_locust() -> None:
     code = (
-        "import sys, chatconform.plugin, chatconform.load.cli, chatconform.load.summary, "
+        "import sys, chatconform.pytest.plugin, chatconform.load.cli, chatconform.load.summary, "
         "chatconform.load.report, chatconform.load.sweep; "
         "print(sorted(m for m in ('locust', 'gevent') if m in sys.modules))"
     )

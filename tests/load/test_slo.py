@@ -15,7 +15,7 @@ def summary(
     error_rate: float | None = 0.0,
     tokens_per_s: float | None = 120.0,
 ) -> dict[str, Any]:
-    metric = {"count": 1, "mean": 1.0, "p50": 1.0, "p90": 1.0, "p95": 1.0, "p99": 1.0, "max": 1.0}
+    metric: dict[str, Any] = {"count": 1, "mean": 1.0, "p50": 1.0, "p90": 1.0, "p95": 1.0, "p99": 1.0, "max": 1.0}
     metrics = {f"{m}_ms": dict(metric) for m in ("ttft", "itl", "tpot", "e2e", "send_lag")}
     metrics["ttft_ms"]["p95"] = ttft_p95
     return {

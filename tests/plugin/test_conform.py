@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from chatconform.conform import CaseRecord, Conform
 from chatconform.profile import load_profile
+from chatconform.pytest.conform import CaseRecord, Conform
 from chatconform.redact import register_secret
 from tests.checks.handmade import USAGE, request, text_answer
 
@@ -56,9 +58,12 @@ def test_unsupported_and_requires_skip_with_a_reason() -> None:
     record = CaseRecord()
     conform = Conform(PROFILE, record)
     conform.requires("vision")  # claimed: no skip
-    with pytest.raises(pytest.skip.Exception, match="does not claim telepathy"):
+    offline = Conform(replace(PROFILE, features={**PROFILE.features, "vision_https_urls": False}), record)
+    with pytest.raises(pytest.skip.Exception, match="does not claim vision_https_urls"):
+        offline.requires("vision_https_urls")
+    assert record.unsupported == "profile tokenhub does not claim vision_https_urls"
+    with pytest.raises(ValueError, match="unknown feature claim 'telepathy'"):
         conform.requires("telepathy")
-    assert record.unsupported == "profile tokenhub does not claim telepathy"
 
 
 def test_expect_equal_and_record_usage_for_sdk_objects() -> None:

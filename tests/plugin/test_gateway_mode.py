@@ -21,21 +21,6 @@ def test_upstream(upstream):
 """
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "BASE_URL",
-        "API_KEY",
-        "UPSTREAM_URL",
-        "UPSTREAM_KEY",
-        "UPSTREAM_TIMEOUT",
-        "KNOWN_DEVIATIONS",
-        "REQUEST_TIMEOUT",
-        "REPORT_DIR",
-    ):
-        monkeypatch.delenv("CHATCONFORM_" + name, raising=False)
-
-
 def target(mock: RunningMock) -> list[str]:
     return ["--base-url", mock.base_url, "--api-key", mock.key]
 

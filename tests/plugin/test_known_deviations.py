@@ -30,12 +30,6 @@ def test_plain_failure():
 """
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("KNOWN_DEVIATIONS", "REPORT_DIR", "BASE_URL"):
-        monkeypatch.delenv("CHATCONFORM_" + name, raising=False)
-
-
 def deviations(pytester: pytest.Pytester, text: str) -> Path:
     path = pytester.path / "deviations.toml"
     path.write_text(text)
@@ -90,11 +84,11 @@ def test_an_undeclared_check_in_the_same_test_still_fails(pytester: pytest.Pytes
     pytester.makepyfile(
         test_gw="""
 import pytest
-from chatconform.checks.registry import Finding
+from chatconform.checks.finding import Finding
 
 @pytest.mark.errors
 def test_both(conform):
-    conform.record.findings.append(Finding("error.status", "wrong status"))
+    conform.record.findings.append(Finding("wrong status", check="error.status"))
     conform.expect_equal("upstream.retry_after", "7", "(absent)", title="dropped")
 """
     )

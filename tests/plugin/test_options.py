@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
-import chatconform.suites
+from chatconform.pytest.run_check import SUITES_DIR
 from tests.conftest import RunningMock
 from tests.plugin.inner import run
 
@@ -26,13 +25,6 @@ def test_ids(model_id):
 def test_canonical(model):
     pass
 """
-
-
-@pytest.fixture
-def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The user's CHATCONFORM_* variables must not leak into the inner sessions."""
-    for name in ("BASE_URL", "API_KEY", "PROFILE", "MODELS", "REPORT_DIR", "MAX_COST", "REQUEST_TIMEOUT", "BODY_LIMIT"):
-        monkeypatch.delenv("CHATCONFORM_" + name, raising=False)
 
 
 def collected(result: pytest.RunResult) -> list[str]:
@@ -208,7 +200,7 @@ def test_body_limit_sends_the_oversized_case_to_any_target(pytester: pytest.Pyte
     from chatconform.mock.config import MockConfig
     from chatconform.server import serve_in_thread
 
-    suite = Path(chatconform.suites.__file__).parent / "test_errors.py"
+    suite = SUITES_DIR / "test_errors.py"
     key = "th-test-body-limit-0123456789"
     with serve_in_thread(create_app(MockConfig(api_keys=(key,), max_body_bytes=4096))) as root:
         target = ["--base-url", root + "/v1", "--api-key", key, f"{suite}::test_oversized_body"]

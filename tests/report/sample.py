@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from chatconform.checks.registry import Finding
+from typing import Any
+
+from chatconform.checks.finding import Finding
 from chatconform.redact import register_secret
-from chatconform.report.model import CaseResult, PolicyObservation, RunResults
+from chatconform.report.model import CaseOutcome, CaseResult, PolicyObservation, RunResults
 
 CANARY = "th-report-canary-5f2c9e0a7b1d"  # registered: must be masked wherever it appears
 UNREGISTERED = "sk-ant-unregistered-0123456789"  # shaped like a key: masked by pattern
@@ -17,10 +19,10 @@ HAIKU_ALIAS = "anthropic/claude-haiku-4-5"
 SONNET = "claude-sonnet-4-6"
 
 
-def case(test: str, feature: str, model: str, outcome: str, **extra: object) -> CaseResult:
+def case(test: str, feature: str, model: str, outcome: CaseOutcome, **extra: Any) -> CaseResult:
     param = f"[{model}]" if model else ""
     return CaseResult(
-        nodeid=f"chatconform/suites/test_{feature}.py::{test}{param}",
+        nodeid=f"suites/test_{feature}.py::{test}{param}",
         test=test,
         feature=feature,
         model=model,

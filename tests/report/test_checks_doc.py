@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chatconform.checks.expect import Expect
+from chatconform.checks.finding import Finding
 from chatconform.checks.registry import Check, all_checks
+from chatconform.exchange import Exchange
 from chatconform.report.checks_doc import COMMAND, render
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
@@ -22,7 +25,7 @@ def test_every_registered_check_has_a_row() -> None:
 
 
 def test_checks_are_grouped_by_feature_in_report_order() -> None:
-    def noop(ex: object, expect: object) -> list[object]:
+    def noop(ex: Exchange, expect: Expect) -> list[Finding]:
         return []
 
     checks = [

@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from chatconform.report.matrix import ANY_MODEL, FEATURE_ORDER, SEVERITY, build_matrix, run_matrix, worst
+from chatconform.report.model import CaseOutcome
 from tests.report.sample import HAIKU, HAIKU_ALIAS, SONNET, case, sample_results
 
 
@@ -15,13 +16,13 @@ from tests.report.sample import HAIKU, HAIKU_ALIAS, SONNET, case, sample_results
     list(itertools.combinations(SEVERITY, 2)),
     ids=[f"{a}-beats-{b}" for a, b in itertools.combinations(SEVERITY, 2)],
 )
-def test_worst_picks_the_more_severe_outcome_in_either_order(worse: str, better: str) -> None:
+def test_worst_picks_the_more_severe_outcome_in_either_order(worse: CaseOutcome, better: CaseOutcome) -> None:
     assert worst([worse, better]) == worse
     assert worst([better, worse, better]) == worse
 
 
 def test_severity_order_is_the_documented_one() -> None:
-    assert SEVERITY == ("fail", "error", "xfail", "policy", "pass", "unsupported")
+    assert SEVERITY == ("fail", "error", "not_run", "inconclusive", "xfail", "policy", "pass", "unsupported")
 
 
 def test_worst_of_nothing_is_an_error() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chatconform.checks.registry import Finding
+from chatconform.checks.finding import Finding
 from chatconform.report.model import PolicyObservation, RunResults
 from chatconform.report.text import md_code, money
 from chatconform.report.writers import FILE_NAMES, render_reports, write_reports
@@ -236,7 +236,7 @@ def test_policy_row_says_all_models_when_every_model_behaved_alike() -> None:
 def test_known_deviations_are_listed_by_reason_with_their_findings() -> None:
     results = sample_results()
     finding = Finding(
-        "upstream.retry_after", "the upstream's Retry-After: 7 was dropped", "retry-after", "7", "(absent)"
+        "the upstream's Retry-After: 7 was dropped", "retry-after", "7", "(absent)", check="upstream.retry_after"
     )
     reason = "known deviation late: Retry After is dropped"
     results.cases += [

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 REPO = Path(__file__).resolve().parents[2]
-SUITES = REPO / "chatconform" / "suites"
+SUITES = REPO / "suites"
 MODEL = "claude-haiku-4-5"
 OUTPUT_TAIL = 3000
 WORKERS = 2  # a child run keeps a core busy
@@ -71,7 +71,7 @@ def run_suites(
             "pytest",
             str(SUITES),
             "-p",
-            "chatconform.plugin",
+            "chatconform.pytest.plugin",
             "-p",
             "syrupy",
             "-p",

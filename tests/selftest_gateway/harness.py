@@ -25,7 +25,7 @@ from chatconform.server import serve_in_thread
 from tests.selftest_gateway.reference_gateway import ReferenceGateway
 
 REPO = Path(__file__).resolve().parents[2]
-SUITES = REPO / "chatconform" / "suites"
+SUITES = REPO / "suites"
 GATEWAY_SUITES = (SUITES / "test_gateway_translation.py", SUITES / "test_gateway_faults.py")
 UPSTREAM_KEY = "th-selftest-upstream-5f1e0c7d2b9a4e36"
 GATEWAY_KEY = "th-selftest-gateway-8a3d6b1f0e2c4975"

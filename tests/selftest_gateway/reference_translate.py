@@ -125,7 +125,7 @@ class Translator:
         asked = body.get("max_completion_tokens", body.get("max_tokens"))
         if isinstance(asked, int):
             return asked
-        default = self.profile.expect.get("upstream_max_tokens_default")
+        default = self.profile.expect.upstream_max_tokens_default
         if isinstance(default, dict):
             default = default.get(canonical, default.get("*"))
         spec = self.profile.params.get("max_tokens")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatconform import cost
+from chatconform.answer import delivered_usage, requested_model
 from chatconform.profile import load_profile
 from tests.checks.handmade import USAGE, request, text_answer, text_stream
 
@@ -12,10 +13,10 @@ PROFILE = load_profile()
 
 
 def test_usage_is_read_from_a_body_or_the_usage_chunk_and_only_on_success() -> None:
-    assert cost.exchange_usage(text_answer("x", usage=USAGE)) == USAGE
-    assert cost.exchange_usage(text_stream("a b", usage=USAGE)) == USAGE
-    assert cost.exchange_usage(text_stream("a b")) is None
-    assert cost.exchange_usage(text_answer("x", usage=USAGE, status=500)) is None
+    assert delivered_usage(text_answer("x", usage=USAGE)) == USAGE
+    assert delivered_usage(text_stream("a b", usage=USAGE)) == USAGE
+    assert delivered_usage(text_stream("a b")) is None
+    assert delivered_usage(text_answer("x", usage=USAGE, status=500)) is None
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,7 @@ def test_usage_is_priced_per_model_in_either_form() -> None:
     assert cost.usage_cost(PROFILE, "anthropic/claude-4-opus", usage) == pytest.approx(90.0)
     assert cost.usage_cost(PROFILE, "claude-3-5-haiku-latest", usage) == pytest.approx(4.8)
     assert cost.usage_cost(PROFILE, "gpt-4o", usage) == 0.0
-    assert cost.exchange_model(text_answer("x", req=request(model="claude-4-opus"))) == "claude-4-opus"
+    assert requested_model(text_answer("x", req=request(model="claude-4-opus"))) == "claude-4-opus"
 
 
 def test_the_estimate_prices_each_test_at_its_model() -> None:
@@ -54,10 +55,10 @@ def test_model_in_prefers_the_longest_id() -> None:
 
 
 def test_the_budget_is_exceeded_only_past_its_limit() -> None:
-    budget = cost.Budget(limit=1.0)
+    budget = cost.SpendLimit(limit=1.0)
     budget.add(1.0)
     assert not budget.exceeded
     budget.add(0.01)
     assert budget.exceeded
     assert "passed --max-cost $1.0000" in budget.message()
-    assert not cost.Budget().exceeded
+    assert not cost.SpendLimit().exceeded

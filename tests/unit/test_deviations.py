@@ -6,7 +6,7 @@ from pathlib import Path
 
 from chatconform.deviations import Deviation, Deviations, load_deviations, short_id
 
-NODE = "chatconform/suites/test_gateway_faults.py::test_upstream_error_before_headers[429-stream]"
+NODE = "suites/test_gateway_faults.py::test_upstream_error_before_headers[429-stream]"
 
 
 def entries(*items: Deviation) -> Deviations:

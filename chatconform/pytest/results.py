@@ -1,0 +1,132 @@
+"""From pytest reports to `RunResults`: one `CaseResult` per test that carries a feature marker.
+
+Each test's `CaseRecord` travels on its reports as plain data (the
+`chatconform` attribute), which pytest-xdist serialises with the report, so
+the controlling process can build the results whether or not tests ran in
+workers. A test's phases (setup, call, teardown) are merged into one outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pytest
+
+from chatconform.checks.finding import Finding
+from chatconform.features import FEATURES
+from chatconform.pytest.conform import CaseRecord
+from chatconform.redact import redact
+from chatconform.report.model import CaseOutcome, CaseResult, FieldFate, PolicyObservation, RunResults
+
+WIRE = "chatconform"  # the report attribute that carries a test's record
+DETAIL_LIMIT = 500
+
+
+def feature_of(item: pytest.Item) -> str:
+    """The test's feature marker (its report column), '' when it has none."""
+    return next((m.name for m in item.iter_markers() if m.name in FEATURES), "")
+
+
+def model_of(item: pytest.Item) -> str:
+    params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
+    value = params.get("model_id", params.get("model", ""))
+    return value if isinstance(value, str) else ""
+
+
+def wire(item: pytest.Item, record: CaseRecord) -> dict[str, Any]:
+    """A record as plain data for the report."""
+    return {
+        "test": getattr(item, "originalname", item.name),
+        "feature": feature_of(item),
+        "model": model_of(item),
+        "findings": [f.as_dict() for f in record.findings],
+        "policy": asdict(record.policy) if record.policy else None,
+        "fate": asdict(record.fate) if record.fate else None,
+        "cost": record.cost_usd,
+        "unsupported": record.unsupported,
+    }
+
+
+@dataclass
+class _Pending:
+    data: dict[str, Any]
+    reports: dict[str, pytest.TestReport] = field(default_factory=dict)
+    duration: float = 0.0
+
+
+class Collector:
+    """Turns the stream of reports into cases, as each test's teardown arrives."""
+
+    def __init__(self, results: RunResults) -> None:
+        self.results = results
+        self._pending: dict[str, _Pending] = {}
+
+    def add(self, report: pytest.TestReport) -> None:
+        data = getattr(report, WIRE, None)
+        if not isinstance(data, dict) or not data.get("feature"):
+            return
+        pending = self._pending.setdefault(report.nodeid, _Pending(data))
+        pending.data = data  # later phases carry the fuller record
+        pending.reports[report.when] = report
+        pending.duration += report.duration
+        if report.when == "teardown":
+            self._finish(report.nodeid)
+
+    def close(self) -> None:
+        """Settle tests whose teardown never arrived (an interrupted run)."""
+        for nodeid in list(self._pending):
+            self._finish(nodeid)
+
+    def _finish(self, nodeid: str) -> None:
+        pending = self._pending.pop(nodeid)
+        data = pending.data
+        outcome, detail = _outcome(pending.reports, data)
+        policy = data.get("policy")
+        self.results.cases.append(
+            CaseResult(
+                nodeid=nodeid,
+                test=data["test"],
+                feature=data["feature"],
+                model=data["model"],
+                outcome=outcome,
+                findings=tuple(Finding(**f) for f in data.get("findings", [])),
+                policy=PolicyObservation(**policy) if policy else None,
+                fate=FieldFate(**data["fate"]) if data.get("fate") else None,
+                detail=detail,
+                duration_s=round(pending.duration, 6),
+                cost_usd=float(data.get("cost", 0.0)),
+            )
+        )
+
+
+def _outcome(reports: dict[str, pytest.TestReport], data: dict[str, Any]) -> tuple[CaseOutcome, str]:
+    setup, call, teardown = reports.get("setup"), reports.get("call"), reports.get("teardown")
+    if setup is not None and setup.failed:
+        return "error", _detail(setup)
+    skipped = next((r for r in (setup, call) if r is not None and r.skipped), None)
+    if skipped is not None:
+        if hasattr(skipped, "wasxfail"):
+            return "xfail", redact(str(skipped.wasxfail))
+        reason = _skip_reason(skipped)
+        return "unsupported", data.get("unsupported") or f"skipped: {reason}"
+    if call is not None and call.failed:
+        return "fail", "" if data.get("findings") else _detail(call)
+    if teardown is not None and teardown.failed:
+        return "error", _detail(teardown)
+    if call is None:
+        return "error", "the test did not run"
+    return ("policy" if data.get("policy") else "pass"), ""
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return redact(str(reason).removeprefix("Skipped: "))
+
+
+def _detail(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = getattr(crash, "message", None) or report.longreprtext
+    text = redact(str(text))
+    return text if len(text) <= DETAIL_LIMIT else text[: DETAIL_LIMIT - 3] + "..."

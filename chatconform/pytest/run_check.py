@@ -1,0 +1,82 @@
+"""`chatconform check`: run the shipped conformance suites against a target, as pytest would.
+
+After a plain `pip install chatconform` there is no checkout: the suites and
+their `__snapshots__` are package data, and this command points pytest at the
+installed copy. Options below are chatconform's; any other argument (-k, -m,
+-x, -n, --junitxml, --snapshot-update, ...) goes to pytest unchanged. The exit
+code is pytest's: 0 when the target conforms, 1 when a test failed.
+
+Isolation, chosen deliberately: pytest is given `-c <package>/check.ini`, so
+no pytest.ini / pyproject.toml / tox.ini of the current directory is read
+(their addopts, testpaths or warning filters could change the verdict);
+`--rootdir` is the directory holding the suites, so node IDs read
+`suites/test_x.py::...` from an install as they do in a checkout; and
+`--confcutdir` is the suites directory, so no conftest.py above it (a
+checkout's, or one in the user's project) is loaded. The cache plugin is off
+in check.ini: it would otherwise write into site-packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatconform.pytest.settings import OPTIONS
+
+ACCEPTS_EXTRA = True  # unknown arguments are pytest's
+
+
+# The top-level suites/ of a checkout, or chatconform/suites/ of an installed wheel (see pyproject.toml).
+def _suites_dir() -> Path:
+    spec = importlib.util.find_spec("chatconform.suites")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]).resolve() if locations else Path(__file__).resolve().parent.parent / "suites"
+
+
+SUITES_DIR = _suites_dir()
+INI_FILE = Path(__file__).resolve().parent / "check.ini"
+USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "Any other argument is passed to pytest: -k EXPR, -m MARKEXPR, -x, -n NUM (pytest-xdist), "
+        "--junitxml PATH, --snapshot-update, -v, ... Exit code: 0 conforms, 1 a test failed."
+    )
+    # The plugin's own option table, so `check` and `pytest` never disagree on a name.
+    for option in OPTIONS:
+        parser.add_argument(option.flag, dest=option.dest, help=f"{option.help} (env {option.env})")
+
+
+def pytest_args(args: argparse.Namespace) -> list[str]:
+    """The full pytest command line for these options."""
+    # Only options given are passed, so the plugin's environment-variable defaults still apply.
+    given = [(o.flag, getattr(args, o.dest, None)) for o in OPTIONS]
+    forwarded = [item for flag, value in given if value is not None for item in (flag, str(value))]
+    isolation = ["-c", str(INI_FILE), "--rootdir", str(SUITES_DIR.parent), "--confcutdir", str(SUITES_DIR)]
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        # Entry points are off: name the plugins the suites cannot run without.
+        isolation += ["-p", "chatconform.pytest.plugin", "-p", "syrupy"]
+    return [*isolation, *forwarded, *getattr(args, "extra", []), str(SUITES_DIR)]
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _installation_problem(getattr(args, "extra", []))
+    if problem:
+        print(f"chatconform check: {problem}", file=sys.stderr)
+        return USAGE_ERROR
+    return int(pytest.main(pytest_args(args)))
+
+
+def _installation_problem(extra: list[str]) -> str:
+    if not SUITES_DIR.is_dir() or not INI_FILE.is_file():
+        return f"the suites are missing from this installation ({SUITES_DIR}); reinstall chatconform"
+    wants_xdist = any(a in ("-n", "--numprocesses", "--dist") or a.startswith(("-n", "--numprocesses=")) for a in extra)
+    if wants_xdist and importlib.util.find_spec("xdist") is None:
+        return "-n needs pytest-xdist: pip install pytest-xdist"
+    return ""

@@ -1,0 +1,237 @@
+"""The plugin's options: one table, read from the command line, the environment or the ini file.
+
+Each option is looked up in that order, then falls back to its default, the
+way pytest-base-url does it. Bad values are a `pytest.UsageError` with the
+option named, before any test runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pytest
+
+from chatconform.deviations import Deviations, DeviationsError, load_deviations
+from chatconform.profile import Profile, ProfileError, load_profile
+from chatconform.redact import register_secret
+
+DEFAULT_TIMEOUT_S = 30.0
+N = TypeVar("N", int, float)
+
+
+@dataclass(frozen=True)
+class CheckOption:
+    flag: str  # "--base-url"
+    env: str
+    help: str
+    default: str | None = None
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def ini(self) -> str:
+        return "chatconform_" + self.dest
+
+
+OPTIONS = (
+    CheckOption(
+        "--base-url",
+        "CHATCONFORM_BASE_URL",
+        "target base URL incl. the version segment, e.g. "
+        "https://gw.example/api/v1; without it the built-in mock is started on a free loopback port",
+    ),
+    CheckOption("--api-key", "CHATCONFORM_API_KEY", "API key for the target (never printed or written)"),
+    CheckOption("--profile", "CHATCONFORM_PROFILE", "built-in profile name or profile TOML file", "tokenhub"),
+    CheckOption("--models", "CHATCONFORM_MODELS", "comma-separated subset of the profile's models, either ID form"),
+    CheckOption("--report-dir", "CHATCONFORM_REPORT_DIR", "where compat.json/md/html go (default reports/<run-id>/)"),
+    CheckOption(
+        "--max-cost", "CHATCONFORM_MAX_COST", "USD budget: refuse to start above the estimate, stop above the spend"
+    ),
+    CheckOption(
+        "--request-timeout",
+        "CHATCONFORM_REQUEST_TIMEOUT",
+        "seconds per request, whole answer included",
+        str(DEFAULT_TIMEOUT_S),
+    ),
+    CheckOption(
+        "--body-limit",
+        "CHATCONFORM_BODY_LIMIT",
+        "the target's request size limit in bytes; setting it also sends the oversized-body case to a non-mock target",
+    ),
+    CheckOption(
+        "--known-deviations",
+        "CHATCONFORM_KNOWN_DEVIATIONS",
+        "TOML file of the target's known deviations: "
+        "failures they explain are reported as xfail; a listed deviation that no longer occurs fails the run",
+    ),
+    CheckOption(
+        "--upstream-url",
+        "CHATCONFORM_UPSTREAM_URL",
+        "gateway mode: root URL of the chatconform mock that the "
+        "gateway under test uses as its Anthropic upstream, e.g. http://127.0.0.1:8081; runs the gateway suites",
+    ),
+    CheckOption(
+        "--upstream-key",
+        "CHATCONFORM_UPSTREAM_KEY",
+        "gateway mode: a key the upstream mock accepts, for its journal and fault routes (never printed or written)",
+    ),
+    CheckOption(
+        "--upstream-timeout",
+        "CHATCONFORM_UPSTREAM_TIMEOUT",
+        "gateway mode: seconds the gateway waits on a "
+        "silent upstream before it gives up; the stalled-upstream tests need it",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    base_url: str | None
+    api_key: str | None
+    profile: Profile
+    models: tuple[str, ...]  # canonical IDs selected by --models; empty means all
+    report_dir: Path
+    max_cost: float | None
+    request_timeout: float
+    body_limit: int | None
+    run_id: str
+    deviations: Deviations = field(default_factory=Deviations)
+    upstream_url: str | None = None  # gateway mode when set: the root of the upstream mock
+    upstream_key: str | None = None
+    upstream_timeout: float | None = None
+
+    @property
+    def gateway_mode(self) -> bool:
+        return self.upstream_url is not None
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("chatconform", "chatconform conformance suites")
+    for option in OPTIONS:
+        # Another plugin may define it already (pytest-base-url owns --base-url): read it through its dest.
+        with contextlib.suppress(ValueError):
+            group.addoption(option.flag, dest=option.dest, default=None, help=option.help)
+        parser.addini(option.ini, option.help + f" (env {option.env})", default=None)
+
+
+def raw_value(config: pytest.Config, option: CheckOption) -> str | None:
+    """Command line, then environment, then ini, then the default."""
+    cli: Any = config.getoption(option.dest, default=None)
+    if cli not in (None, ""):
+        return str(cli)
+    env = os.environ.get(option.env, "")
+    if env:
+        return env
+    ini: Any = config.getini(option.ini)
+    return str(ini) if ini else option.default
+
+
+def read_settings(config: pytest.Config) -> CheckSettings:
+    values = {o.dest: raw_value(config, o) for o in OPTIONS}
+    profile = _profile(values["profile"] or "tokenhub")
+    base_url = _base_url(values["base_url"])
+    api_key = values["api_key"] or None
+    if base_url and not api_key:
+        raise pytest.UsageError("--base-url needs --api-key (or CHATCONFORM_API_KEY)")
+    register_secret(api_key)
+    upstream_url, upstream_key, upstream_timeout = _upstream(values, base_url)
+    request_timeout = _number("--request-timeout", values["request_timeout"], float, minimum=0.001)
+    if upstream_timeout is not None and upstream_timeout >= (request_timeout or DEFAULT_TIMEOUT_S):
+        raise pytest.UsageError("--upstream-timeout must be below --request-timeout, or the client gives up first")
+    run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    report_dir = values["report_dir"]
+    root = config.invocation_params.dir
+    return CheckSettings(
+        base_url=base_url,
+        api_key=api_key,
+        profile=profile,
+        models=_models(values["models"], profile),
+        report_dir=root / report_dir if report_dir else root / "reports" / run_id,
+        max_cost=_number("--max-cost", values["max_cost"], float, minimum=0),
+        request_timeout=request_timeout or DEFAULT_TIMEOUT_S,
+        body_limit=_number("--body-limit", values["body_limit"], int, minimum=1),
+        run_id=run_id,
+        deviations=_deviations(values["known_deviations"], root),
+        upstream_url=upstream_url,
+        upstream_key=upstream_key,
+        upstream_timeout=upstream_timeout,
+    )
+
+
+def _profile(name: str) -> Profile:
+    try:
+        return load_profile(name)
+    except (ProfileError, OSError, TypeError, ValueError) as exc:
+        raise pytest.UsageError(f"--profile: {exc}") from exc
+
+
+def _base_url(value: str | None, flag: str = "--base-url") -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise pytest.UsageError(f"{flag} {value!r}: expected http(s)://host[:port]/path")
+    return value.rstrip("/")
+
+
+def _upstream(values: dict[str, str | None], base_url: str | None) -> tuple[str | None, str | None, float | None]:
+    """Gateway mode's settings: all or nothing, and only with a gateway (--base-url) to test."""
+    url = _base_url(values["upstream_url"], "--upstream-url")
+    key = values["upstream_key"] or None
+    timeout = _number("--upstream-timeout", values["upstream_timeout"], float, minimum=0.001)
+    if url is None:
+        if key or timeout is not None:
+            raise pytest.UsageError("--upstream-key and --upstream-timeout need --upstream-url (gateway mode)")
+        return None, None, None
+    if not base_url:
+        raise pytest.UsageError("--upstream-url needs --base-url: the gateway under test, which talks to it")
+    if not key:
+        raise pytest.UsageError("--upstream-url needs --upstream-key (or CHATCONFORM_UPSTREAM_KEY)")
+    register_secret(key)
+    return re.sub(r"/v1/?$", "", url), key, timeout
+
+
+def _deviations(value: str | None, root: Path) -> Deviations:
+    if not value:
+        return Deviations()
+    path = Path(value) if Path(value).is_absolute() else root / value
+    try:
+        return replace(load_deviations(path), source=value)  # as the user named it: reports show no local paths
+    except DeviationsError as exc:
+        raise pytest.UsageError(f"--known-deviations: {exc}") from exc
+
+
+def _models(value: str | None, profile: Profile) -> tuple[str, ...]:
+    if not value:
+        return ()
+    chosen: list[str] = []
+    for name in filter(None, (v.strip() for v in value.split(","))):
+        model = profile.resolve(name)
+        if model is None:
+            known = ", ".join(profile.model_ids(aliases=False))
+            raise pytest.UsageError(f"--models: {name!r} is not a model of profile {profile.name} ({known})")
+        if model.id not in chosen:
+            chosen.append(model.id)
+    return tuple(chosen)
+
+
+def _number(flag: str, value: str | None, kind: type[N], minimum: N) -> N | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = kind(value)
+    except ValueError:
+        raise pytest.UsageError(f"{flag}: {value!r} is not a {kind.__name__}") from None
+    if number < minimum:
+        raise pytest.UsageError(f"{flag}: must be at least {minimum}, got {value}")
+    return number
