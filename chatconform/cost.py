@@ -1,24 +1,28 @@
 """What a run costs: the estimate before it starts, and the spend as it goes.
 
-The estimate is deliberately simple and pessimistic: every collected test is
-priced as a few short requests to the model it names (or the profile's
-default model) at the profile's prices. The spend is summed from the usage
-the target reports, so a target that reports no usage costs nothing here.
+The estimate prices each selected test by what that test measured on the built-in mock, whose answers
+have the length a real model gives the same prompt ("Write 1000 words" writes 1000 words): the number
+of requests and the prompt and completion tokens per test function, averaged over its parameters, kept
+in `token_table.json` and refreshed with `python -m chatconform.pytest.calibrate` (a test fails when a
+suite test has no entry). A test the table does not know (a user's own) is priced as one short request.
+The spend is summed from the usage the target reports, so a target that reports no usage costs nothing.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from chatconform.profile import Profile
 from chatconform.wire import billable
 
-# A conformance test sends one to three short requests; round up.
-REQUESTS_PER_TEST = 3
-PROMPT_TOKENS_PER_REQUEST = 300
-COMPLETION_TOKENS_PER_REQUEST = 150
+TABLE = "token_table.json"
+# A test the table does not know: one short request.
+UNKNOWN_TEST = {"requests": 1.0, "prompt_tokens": 300.0, "completion_tokens": 150.0}
 
 
 def usage_cost(profile: Profile, model: str, usage: Any) -> float:
@@ -37,14 +41,25 @@ def model_in(text: str, profile: Profile) -> str:
     return max(found, key=len) if found else ""
 
 
-def estimate(models: Iterable[str], profile: Profile) -> float:
-    """USD for tests naming these models ('' = the profile's default model)."""
+def test_key(nodeid: str) -> str:
+    """`test_basic.py::test_basic` for `suites/test_basic.py::test_basic[claude-x]`: the table's key."""
+    path, _, name = nodeid.partition("::")
+    return f"{path.rsplit('/', 1)[-1]}::{name.split('[', 1)[0]}"
+
+
+@cache
+def token_table() -> dict[str, dict[str, float]]:
+    data: dict[str, dict[str, float]] = json.loads(resources.files("chatconform").joinpath(TABLE).read_text())
+    return data
+
+
+def estimate(tests: Iterable[tuple[str, str]], profile: Profile) -> float:
+    """USD for these (node id, model) pairs; '' as the model means the profile's default model."""
     total = 0.0
-    for name in models:
-        entry = profile.resolve(name) if name else None
-        entry = entry or profile.default_model
-        per_request = entry.cost(PROMPT_TOKENS_PER_REQUEST, COMPLETION_TOKENS_PER_REQUEST)
-        total += REQUESTS_PER_TEST * per_request
+    for nodeid, name in tests:
+        entry = (profile.resolve(name) if name else None) or profile.default_model
+        typical = token_table().get(test_key(nodeid), UNKNOWN_TEST)
+        total += entry.cost(round(typical["prompt_tokens"]), round(typical["completion_tokens"]))
     return total
 
 

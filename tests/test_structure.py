@@ -55,7 +55,8 @@ def floor(room: str) -> int:
 
 
 def test_every_room_is_on_a_floor() -> None:
-    rooms = {p.name.removesuffix(".py") for p in PACKAGE.iterdir() if p.name != "__init__.py"}
+    rooms = {p.name.removesuffix(".py") for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
+    rooms.discard("__init__")
     rooms = {r for r in rooms if not r.startswith("__")}
     for room in rooms:
         floor(room)

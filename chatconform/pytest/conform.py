@@ -28,6 +28,7 @@ from chatconform.exchange import Exchange
 from chatconform.profile import OBSERVED_AS, POLICY_POINTS, Profile
 from chatconform.redact import redact
 from chatconform.report.model import FieldFate, PolicyObservation
+from chatconform.wire import billable
 
 
 @dataclass
@@ -38,6 +39,8 @@ class CaseRecord:
     policy: PolicyObservation | None = None
     fate: FieldFate | None = None  # set by a field-fate test (chatconform.fields)
     cost_usd: float = 0.0
+    requests: int = 0  # requests priced (raw exchanges and SDK calls)
+    tokens: tuple[int, int] = (0, 0)  # (prompt, completion) reported by the target, summed
     unsupported: str = ""
     # Exchanges already priced, kept alive so their ids stay unique for the test's lifetime.
     _priced: dict[int, Exchange] = field(default_factory=dict, repr=False)
@@ -47,7 +50,14 @@ class CaseRecord:
         if id(ex) in self._priced:
             return
         self._priced[id(ex)] = ex
-        self.cost_usd += usage_cost(profile, requested_model(ex), delivered_usage(ex))
+        self.add_usage(profile, requested_model(ex), delivered_usage(ex))
+
+    def add_usage(self, profile: Profile, model: str, usage: Any) -> None:
+        """Count one request and what its usage costs (nothing when it reported none)."""
+        prompt, completion = billable(usage) or (0, 0)
+        self.requests += 1
+        self.tokens = (self.tokens[0] + prompt, self.tokens[1] + completion)
+        self.cost_usd += usage_cost(profile, model, usage)
 
     def release(self) -> None:
         self._priced.clear()
@@ -81,7 +91,7 @@ class Conform:
 
     def record_usage(self, model: str, usage: Any) -> None:
         """Price one request made outside the raw client (an SDK call)."""
-        self.record.cost_usd += usage_cost(self.profile, model, usage)
+        self.record.add_usage(self.profile, model, usage)
 
     def observe_policy(self, name: str, observed: str) -> None:
         """Record what the target did for an ambiguous point; fail when the profile expects otherwise."""

@@ -27,7 +27,7 @@ from chatconform.features import FEATURES, GATEWAY_MARKER, POLICY_MARKER
 from chatconform.profile import Profile
 from chatconform.pytest.conform import CaseRecord
 from chatconform.pytest.results import WIRE, Collector, feature_of, model_of, wire
-from chatconform.pytest.settings import CheckSettings, add_options, read_settings
+from chatconform.pytest.settings import CheckSettings, add_options, read_settings, shared_flags
 from chatconform.redact import redact
 from chatconform.report.model import RunResults
 
@@ -63,8 +63,8 @@ def _is_worker(config: pytest.Config) -> bool:
 # -- options, markers, parametrisation ---------------------------------------------------------------------------
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser)
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    add_options(parser, shared=shared_flags(pluginmanager))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -111,8 +111,8 @@ def _canonical(profile: Profile, model_id: str) -> str:
 def pytest_collection_finish(session: pytest.Session) -> None:
     if _is_worker(session.config):
         return
-    models = [model_of(item) for item in session.items if feature_of(item)]
-    _gate_on_estimate(session.config, models)
+    tests = [(item.nodeid, model_of(item)) for item in session.items if feature_of(item)]
+    _gate_on_estimate(session.config, tests)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -121,20 +121,20 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
     state = state_of(config)
     if state.collector is not None and not state.estimated:
         state.estimated = True
-        _gate_on_estimate(config, [cost.model_in(i, state.settings.profile) for i in ids])
+        _gate_on_estimate(config, [(i, cost.model_in(i, state.settings.profile)) for i in ids])
 
 
-def _gate_on_estimate(config: pytest.Config, models: list[str]) -> None:
+def _gate_on_estimate(config: pytest.Config, tests: list[tuple[str, str]]) -> None:
     state = state_of(config)
     settings = state.settings
-    estimate = cost.estimate(models, settings.profile)
+    estimate = cost.estimate(tests, settings.profile)
     if state.collector is not None:
         state.collector.results.estimated_cost_usd = round(estimate, 6)
-    if not settings.base_url or not models:
+    if not settings.base_url or not tests:
         return  # the built-in mock costs nothing
     _say(
         config,
-        f"chatconform: {len(models)} tests against {settings.base_url}, estimated cost "
+        f"chatconform: {len(tests)} tests against {settings.base_url}, estimated cost "
         f"{cost.format_usd(estimate)} (profile {settings.profile.name} prices)",
     )
     if settings.max_cost is not None and estimate > settings.max_cost and not config.option.collectonly:

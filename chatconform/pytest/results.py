@@ -23,9 +23,32 @@ WIRE = "chatconform"  # the report attribute that carries a test's record
 DETAIL_LIMIT = 500
 
 
+# A test that asks for one of these takes part in the run (and its report) even without a feature marker.
+FIXTURES = frozenset(
+    {
+        "target",
+        "profile",
+        "raw",
+        "sdk",
+        "async_sdk",
+        "conform",
+        "mock_admin",
+        "upstream",
+        "model_id",
+        "model",
+        "chatconform_settings",
+    }
+)
+UNMARKED = "other"  # the report column of a participating test without a feature marker
+
+
 def feature_of(item: pytest.Item) -> str:
-    """The test's feature marker (its report column), '' when it has none."""
-    return next((m.name for m in item.iter_markers() if m.name in FEATURES), "")
+    """The test's report column: its feature marker, UNMARKED for a test that uses the plugin's fixtures
+    without one, '' for a test that has nothing to do with chatconform (it is left out of the report)."""
+    marked = next((m.name for m in item.iter_markers() if m.name in FEATURES), "")
+    if marked:
+        return marked
+    return UNMARKED if FIXTURES & set(getattr(item, "fixturenames", ())) else ""
 
 
 def model_of(item: pytest.Item) -> str:

@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -115,12 +116,28 @@ class CheckSettings:
         return self.upstream_url is not None
 
 
-def add_options(parser: pytest.Parser) -> None:
+# Flags that another well-known plugin owns: pytest-base-url (which comes with pytest-playwright and
+# pytest-selenium) registers --base-url under the same dest. Two plugins adding one flag crash every
+# pytest run on the machine, whichever loads second; so when the owner will load, it registers the flag
+# and we read its value through the shared dest.
+OWNERS = {"--base-url": "base_url"}  # flag -> the owner's pytest11 entry-point name
+
+
+def shared_flags(pluginmanager: pytest.PytestPluginManager) -> frozenset[str]:
+    """Our flags another plugin of this environment registers (so we must not)."""
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return frozenset(f for f, owner in OWNERS.items() if pluginmanager.has_plugin(owner))
+    installed = {ep.name for ep in entry_points(group="pytest11")}
+    return frozenset(f for f, owner in OWNERS.items() if owner in installed and not pluginmanager.is_blocked(owner))
+
+
+def add_options(parser: pytest.Parser, shared: frozenset[str] = frozenset()) -> None:
     group = parser.getgroup("chatconform", "chatconform conformance suites")
     for option in OPTIONS:
-        # Another plugin may define it already (pytest-base-url owns --base-url): read it through its dest.
-        with contextlib.suppress(ValueError):
-            group.addoption(option.flag, dest=option.dest, default=None, help=option.help)
+        if option.flag not in shared:
+            # An owner loaded before us: its flag is there already; we read it through the same dest.
+            with contextlib.suppress(ValueError):
+                group.addoption(option.flag, dest=option.dest, default=None, help=option.help)
         parser.addini(option.ini, option.help + f" (env {option.env})", default=None)
 
 

@@ -235,3 +235,52 @@ def test_feature_markers_are_registered(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--markers")
     for name in ("auth", "models", "basic", "streaming", "tools", "errors", "usage", "billing", "shapes", "policy"):
         result.stdout.fnmatch_lines([f"@pytest.mark.{name}:*"])
+
+
+BOTH_PLUGINS = """
+def test_both(base_url, target):
+    print("BOTH", base_url, target.base_url)
+"""
+
+
+def test_the_plugin_shares_base_url_with_pytest_base_url(pytester: pytest.Pytester, mock: RunningMock) -> None:
+    """pytest-base-url (a dev dependency here, as it comes with pytest-playwright) owns --base-url: both
+    plugins load, neither crashes the run, and both read the one value."""
+    pytest.importorskip("pytest_base_url")
+    pytester.makepyfile(BOTH_PLUGINS)
+    result = run(pytester, "-s", "--base-url", mock.base_url, "--api-key", mock.key)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([f"*BOTH {mock.base_url} {mock.base_url}"])
+    alone = run(pytester, "-s", "-p", "no:base_url", "--base-url", mock.base_url, "--api-key", mock.key, "-k", "x")
+    assert alone.ret == pytest.ExitCode.NO_TESTS_COLLECTED  # without its owner, the flag is ours again
+
+
+UNRELATED = """
+def test_unrelated():
+    assert 1 + 1 == 2
+"""
+
+
+def test_a_run_that_uses_nothing_of_the_plugin_is_unchanged(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(UNRELATED)
+    result = run(pytester)
+    result.assert_outcomes(passed=1)
+    said = [line for line in result.outlines if "chatconform" in line and not line.startswith("plugins:")]
+    assert said == []  # no banner, no cost line, no report paths
+    assert not (pytester.path / "reports").exists()
+
+
+UNMARKED = """
+def test_mine(raw, conform, model_id):
+    conform.check(raw.chat({"model": model_id, "messages": [{"role": "user", "content": "Reply with exactly: hi"}],
+                            "max_tokens": 16}), "response.ok", "response.text", text="hi")
+"""
+
+
+def test_a_users_test_without_a_feature_marker_is_counted(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(UNMARKED)
+    result = run(pytester, "--models", "claude-haiku-4-5", "--report-dir", "out")
+    result.assert_outcomes(passed=2)
+    data = json.loads((pytester.path / "out" / "compat.json").read_text())
+    assert {c["feature"] for c in data["cases"]} == {"other"}
+    assert len(data["cases"]) == 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from chatconform import cost
@@ -41,12 +44,29 @@ def test_usage_is_priced_per_model_in_either_form() -> None:
     assert requested_model(text_answer("x", req=request(model="claude-4-opus"))) == "claude-4-opus"
 
 
-def test_the_estimate_prices_each_test_at_its_model() -> None:
-    ids = ["s/test_basic.py::test_basic[anthropic/claude-4-opus]", "s/test_errors.py::test_bad_request[empty-body]"]
+def test_the_estimate_prices_each_test_by_its_measured_tokens_at_its_model() -> None:
+    ids = ["suites/test_basic.py::test_basic[anthropic/claude-4-opus]", "x/test_mine.py::test_mine"]
     models = [cost.model_in(i, PROFILE) for i in ids]
     assert models == ["claude-4-opus", ""]
-    per_request = {"claude-4-opus": (300 * 15 + 150 * 75) / 1e6, "default": (300 * 3 + 150 * 15) / 1e6}
-    assert cost.estimate(models, PROFILE) == pytest.approx(3 * (per_request["claude-4-opus"] + per_request["default"]))
+    basic = cost.token_table()["test_basic.py::test_basic"]
+    opus = PROFILE.resolve("claude-4-opus")
+    assert opus is not None
+    wanted = opus.cost(round(basic["prompt_tokens"]), round(basic["completion_tokens"]))
+    unknown = cost.UNKNOWN_TEST  # a user's own test: one short request at the default model's prices
+    wanted += PROFILE.default_model.cost(round(unknown["prompt_tokens"]), round(unknown["completion_tokens"]))
+    assert cost.estimate(zip(ids, models, strict=True), PROFILE) == pytest.approx(wanted)
+
+
+def test_the_token_table_knows_every_suite_test_and_no_other() -> None:
+    """Refresh with `python -m chatconform.pytest.calibrate` when this fails."""
+    suites = Path(__file__).resolve().parents[2] / "suites"
+    functions = {
+        f"{path.name}::{node.name}"
+        for path in suites.glob("test_*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
+    assert functions == set(cost.token_table())
 
 
 def test_model_in_prefers_the_longest_id() -> None:
