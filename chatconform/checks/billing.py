@@ -21,7 +21,9 @@ from chatconform.exchange import Exchange
 from chatconform.profile import Profile
 from chatconform.wire import billable
 
-CENT_TOLERANCE = 0.005  # "to the cent": anything that rounds to the same cent
+# The mock keeps cents to nine decimals: a millionth of a dollar leaves room for rounding, and none for a
+# wrong price.
+TOLERANCE_USD = 1e-6
 
 
 def succeeded(ex: Exchange) -> bool:
@@ -58,7 +60,7 @@ def ledger_delta(before: Any, after: Any) -> dict[str, float]:
     "billing.ledger",
     feature="billing",
     summary="ledger charges equal the usage of the successful requests at "
-    "the profile's prices, to the cent; failed requests are not charged",
+    "the profile's prices, to a millionth of a dollar; failed requests are not charged",
     needs=("exchanges", "before", "after"),
 )
 def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
@@ -85,7 +87,7 @@ def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
                 f"{wanted[name]:g}",
                 f"{delta[name]:g}",
             )
-    if abs(delta["cost_usd"] - wanted["cost_usd"]) >= CENT_TOLERANCE:
+    if abs(delta["cost_usd"] - wanted["cost_usd"]) >= TOLERANCE_USD:
         yield Finding(
             "the ledger's charge differs from usage × the profile's prices",
             "ledger.totals.cost_usd",

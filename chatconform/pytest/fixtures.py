@@ -58,6 +58,7 @@ def raw(target: Target, pytestconfig: pytest.Config) -> Iterator[RawClient]:
     def price(ex: Exchange) -> None:
         if state.current is not None:
             state.current.price(ex, target.profile)
+        state.bounds.after_exchange(ex)
 
     with RawClient(target, timeout_s=state.settings.request_timeout, on_exchange=price) as client:
         yield client

@@ -25,6 +25,7 @@ from chatconform import cost
 from chatconform.deviations import DeviationVerdict
 from chatconform.features import FEATURES, GATEWAY_MARKER, POLICY_MARKER
 from chatconform.profile import Profile
+from chatconform.pytest.bounds import RunBounds
 from chatconform.pytest.conform import CaseRecord
 from chatconform.pytest.results import WIRE, Collector, feature_of, model_of, wire
 from chatconform.pytest.settings import CheckSettings, add_options, read_settings, shared_flags
@@ -40,7 +41,7 @@ STATE = pytest.StashKey["PluginState"]()
 @dataclass
 class PluginState:
     settings: CheckSettings
-    budget: cost.SpendLimit
+    bounds: RunBounds
     collector: Collector | None = None  # controlling process only
     current: CaseRecord | None = None  # the running test's record, for pricing raw exchanges
     estimated: bool = False  # under xdist, the first worker's collection is priced, once
@@ -73,7 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "{}: {}".format(*POLICY_MARKER))
     config.addinivalue_line("markers", "{}: {}".format(*GATEWAY_MARKER))
     settings = read_settings(config)
-    state = PluginState(settings, cost.SpendLimit(settings.max_cost))
+    bounds = RunBounds(cost.SpendLimit(settings.max_cost), max_time_s=settings.max_time, priced=bool(settings.base_url))
+    state = PluginState(settings, bounds)
     if not _is_worker(config):
         label = settings.base_url or "built-in mock"
         results = RunResults(settings.run_id, label, settings.profile.name, _now(), is_mock=not settings.base_url)
@@ -111,8 +113,13 @@ def _canonical(profile: Profile, model_id: str) -> str:
 def pytest_collection_finish(session: pytest.Session) -> None:
     if _is_worker(session.config):
         return
-    tests = [(item.nodeid, model_of(item)) for item in session.items if feature_of(item)]
-    _gate_on_estimate(session.config, tests)
+    selected = [item for item in session.items if feature_of(item)]
+    state = state_of(session.config)
+    if state.collector is not None:
+        state.collector.expect(
+            [(i.nodeid, getattr(i, "originalname", i.name), feature_of(i), model_of(i)) for i in selected]
+        )
+    _gate_on_estimate(session.config, [(item.nodeid, model_of(item)) for item in selected])
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -121,7 +128,9 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
     state = state_of(config)
     if state.collector is not None and not state.estimated:
         state.estimated = True
-        _gate_on_estimate(config, [(i, cost.model_in(i, state.settings.profile)) for i in ids])
+        tests = [(i, cost.model_in(i, state.settings.profile)) for i in ids]
+        state.collector.expect([(i, i.rsplit("::", 1)[-1].split("[", 1)[0], "", model) for i, model in tests])
+        _gate_on_estimate(config, tests)
 
 
 def _gate_on_estimate(config: pytest.Config, tests: list[tuple[str, str]]) -> None:
@@ -131,6 +140,8 @@ def _gate_on_estimate(config: pytest.Config, tests: list[tuple[str, str]]) -> No
     if state.collector is not None:
         state.collector.results.estimated_cost_usd = round(estimate, 6)
     if not settings.base_url or not tests:
+        if tests and (note := state.bounds.mock_note()):
+            _say(config, note)
         return  # the built-in mock costs nothing
     _say(
         config,
@@ -218,9 +229,9 @@ class _Listener:
         data = getattr(report, WIRE, None)
         if report.when != "teardown" or not isinstance(data, dict):
             return
-        self.state.budget.add(float(data.get("cost", 0.0)))
-        if self.state.settings.base_url and self.state.budget.exceeded:
-            self._stop(self.state.budget.message())
+        self.state.bounds.after_test(float(data.get("cost", 0.0)))
+        if self.state.bounds.reason:
+            self._stop(self.state.bounds.reason)
 
     def _count_deviations(self, report: pytest.TestReport) -> None:
         verdict = getattr(report, WIRE, {}).get("deviations") or {}
@@ -243,6 +254,11 @@ class _Listener:
         if stale and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+    def pytest_keyboard_interrupt(self) -> None:
+        if self.state.collector is not None:
+            self.state.collector.results.interrupted = True
+        self.state.bounds.reason = self.state.bounds.reason or "interrupted (Ctrl-C)"
+
     def _stop(self, message: str) -> None:
         if self.session is None:
             return
@@ -255,8 +271,9 @@ class _Listener:
         collector = self.state.collector
         if collector is None:
             return
-        collector.close()
+        collector.close(stopped=self.state.bounds.reason)
         results = collector.results
+        results.meta["stopped_by"] = self.state.bounds.reason or None
         self._settle_deviations(session, results)
         if not results.cases:
             return  # no conformance test ran (e.g. the harness's own tests): no report

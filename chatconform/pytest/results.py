@@ -96,10 +96,26 @@ class Collector:
         if report.when == "teardown":
             self._finish(report.nodeid)
 
-    def close(self) -> None:
-        """Settle tests whose teardown never arrived (an interrupted run)."""
+    def expect(self, selected: list[tuple[str, str, str, str]]) -> None:
+        """The selected tests (node id, test name, feature, model): any of them that never reports is `not_run`."""
+        self._expected = {nodeid: (test, feature, model) for nodeid, test, feature, model in selected}
+
+    def close(self, stopped: str = "") -> None:
+        """Settle the tests whose teardown never arrived, and report the selected ones that never ran.
+        `stopped` says why the run ended early (a bound, Ctrl-C); a test cut off by it did not run."""
         for nodeid in list(self._pending):
-            self._finish(nodeid)
+            if stopped and "call" not in self._pending[nodeid].reports:
+                data = self._pending.pop(nodeid).data
+                self._not_run(nodeid, data["test"], data["feature"], data["model"], stopped)
+            else:
+                self._finish(nodeid)
+        reported = {c.nodeid for c in self.results.cases}
+        for nodeid, (test, feature, model) in getattr(self, "_expected", {}).items():
+            if nodeid not in reported:
+                self._not_run(nodeid, test, feature, model, stopped or "the run ended before this test")
+
+    def _not_run(self, nodeid: str, test: str, feature: str, model: str, reason: str) -> None:
+        self.results.cases.append(CaseResult(nodeid, test, feature, model, "not_run", detail=redact(reason)))
 
     def _finish(self, nodeid: str) -> None:
         pending = self._pending.pop(nodeid)

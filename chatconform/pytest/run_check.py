@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from chatconform.features import nearest
 from chatconform.pytest.settings import OPTIONS
 
 ACCEPTS_EXTRA = True  # unknown arguments are pytest's
@@ -43,14 +44,29 @@ INI_FILE = Path(__file__).resolve().parent / "check.ini"
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 
 
+CONCURRENCY_ENV = "CHATCONFORM_CONCURRENCY"
+# Requests in flight against a target: the suites wait on the network, not the CPU, so 16 workers finish
+# the full matrix against a gateway with Claude's latency in minutes on two cores. The built-in mock
+# answers at once in this process: there, one worker is fastest.
+DEFAULT_CONCURRENCY = 16
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "Any other argument is passed to pytest: -k EXPR, -m MARKEXPR, -x, -n NUM (pytest-xdist), "
-        "--junitxml PATH, --snapshot-update, -v, ... Exit code: 0 conforms, 1 a test failed."
+        "--junitxml PATH, --snapshot-update, -v, ... Exit code: 0 conforms, 1 a test failed, 2 interrupted, "
+        "4 usage error, 5 no test selected, 6 the target could not be tested (pre-flight)."
     )
     # The plugin's own option table, so `check` and `pytest` never disagree on a name.
     for option in OPTIONS:
         parser.add_argument(option.flag, dest=option.dest, help=f"{option.help} (env {option.env})")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help=f"tests run at once against a target (pytest-xdist workers; env {CONCURRENCY_ENV}); default "
+        f"{DEFAULT_CONCURRENCY} against --base-url, 1 against the built-in mock; -n wins",
+    )
 
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
@@ -62,7 +78,22 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         # Entry points are off: name the plugins the suites cannot run without.
         isolation += ["-p", "chatconform.pytest.plugin", "-p", "syrupy"]
-    return [*isolation, *forwarded, *getattr(args, "extra", []), str(SUITES_DIR)]
+    extra = list(getattr(args, "extra", []))
+    workers = concurrency(args, extra)
+    parallel = ["-n", str(workers)] if workers > 1 else []
+    return [*isolation, *forwarded, *parallel, *extra, str(SUITES_DIR)]
+
+
+def concurrency(args: argparse.Namespace, extra: list[str]) -> int:
+    """How many xdist workers to start: --concurrency, its env var, else the default for the target;
+    none when the user gave -n themselves."""
+    if _wants_xdist(extra):
+        return 1
+    given = getattr(args, "concurrency", None) or os.environ.get(CONCURRENCY_ENV)
+    if given:
+        return max(1, int(given))
+    remote = getattr(args, "base_url", None) or os.environ.get("CHATCONFORM_BASE_URL")
+    return DEFAULT_CONCURRENCY if remote else 1
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,13 +101,31 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"chatconform check: {problem}", file=sys.stderr)
         return USAGE_ERROR
-    return int(pytest.main(pytest_args(args)))
+    code = int(pytest.main(pytest_args(args)))
+    if code == USAGE_ERROR:
+        for hint in misspelt(getattr(args, "extra", [])):
+            print(f"chatconform check: {hint}", file=sys.stderr)
+    return code
+
+
+def misspelt(extra: list[str]) -> list[str]:
+    """Suggestions for arguments pytest refused that look like one of chatconform's options."""
+    flags = [o.flag for o in OPTIONS] + ["--concurrency"]
+    hints = []
+    for arg in extra:
+        name = arg.split("=", 1)[0]
+        if name.startswith("--") and name not in flags and (near := nearest(name, flags)):
+            hints.append(f"unknown option {name}{near}")
+    return hints
 
 
 def _installation_problem(extra: list[str]) -> str:
     if not SUITES_DIR.is_dir() or not INI_FILE.is_file():
         return f"the suites are missing from this installation ({SUITES_DIR}); reinstall chatconform"
-    wants_xdist = any(a in ("-n", "--numprocesses", "--dist") or a.startswith(("-n", "--numprocesses=")) for a in extra)
-    if wants_xdist and importlib.util.find_spec("xdist") is None:
+    if _wants_xdist(extra) and importlib.util.find_spec("xdist") is None:
         return "-n needs pytest-xdist: pip install pytest-xdist"
     return ""
+
+
+def _wants_xdist(extra: list[str]) -> bool:
+    return any(a in ("-n", "--numprocesses", "--dist") or a.startswith(("-n", "--numprocesses=")) for a in extra)

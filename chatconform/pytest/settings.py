@@ -22,6 +22,7 @@ import pytest
 
 from chatconform.deviations import Deviations, DeviationsError, load_deviations
 from chatconform.profile import Profile, ProfileError, load_profile
+from chatconform.pytest.bounds import MAX_TIME_S
 from chatconform.redact import register_secret
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -57,6 +58,12 @@ OPTIONS = (
     CheckOption("--report-dir", "CHATCONFORM_REPORT_DIR", "where compat.json/md/html go (default reports/<run-id>/)"),
     CheckOption(
         "--max-cost", "CHATCONFORM_MAX_COST", "USD budget: refuse to start above the estimate, stop above the spend"
+    ),
+    CheckOption(
+        "--max-time",
+        "CHATCONFORM_MAX_TIME",
+        "seconds for the whole run; the tests not reached by then are reported as not run",
+        str(MAX_TIME_S),
     ),
     CheckOption(
         "--request-timeout",
@@ -104,6 +111,7 @@ class CheckSettings:
     report_dir: Path
     max_cost: float | None
     request_timeout: float
+    max_time: float
     body_limit: int | None
     run_id: str
     deviations: Deviations = field(default_factory=Deviations)
@@ -176,6 +184,7 @@ def read_settings(config: pytest.Config) -> CheckSettings:
         report_dir=root / report_dir if report_dir else root / "reports" / run_id,
         max_cost=_number("--max-cost", values["max_cost"], float, minimum=0),
         request_timeout=request_timeout or DEFAULT_TIMEOUT_S,
+        max_time=_number("--max-time", values["max_time"], float, minimum=1) or MAX_TIME_S,
         body_limit=_number("--body-limit", values["body_limit"], int, minimum=1),
         run_id=run_id,
         deviations=_deviations(values["known_deviations"], root),

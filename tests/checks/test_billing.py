@@ -40,13 +40,15 @@ def test_ledger_reports_a_charged_failure() -> None:
     ]
 
 
-def test_ledger_reports_a_wrong_price_beyond_a_cent() -> None:
+def test_ledger_reports_a_wrong_price_beyond_a_millionth_of_a_dollar() -> None:
     ok = text_stream("x", usage=BIG, req={**OPUS, "stream": True})
     wrong_tier = reading(4, 1100, 2050, 0.25 + 0.033)  # charged at Sonnet prices
     found = run(ok, "billing.ledger", before=BEFORE, after=wrong_tier, exchanges=[ok], profile=PROFILE)
     assert titles(found) == ["the ledger's charge differs from usage × the profile's prices"]
-    rounded = reading(4, 1100, 2050, 0.25 + 0.168)  # within half a cent
+    rounded = reading(4, 1100, 2050, 0.25 + 0.1650004)  # the ledger's own rounding
     assert run(ok, "billing.ledger", before=BEFORE, after=rounded, exchanges=[ok], profile=PROFILE) == []
+    a_cent_off = reading(4, 1100, 2050, 0.25 + 0.168)  # a cent was once the tolerance: now it is a finding
+    assert titles(run(ok, "billing.ledger", before=BEFORE, after=a_cent_off, exchanges=[ok], profile=PROFILE))
 
 
 def test_an_unfinished_stream_is_not_expected_to_be_charged() -> None:
