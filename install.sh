@@ -3,7 +3,10 @@
 #   .venv          chatconform (editable) with its test and lint tools
 #   .venv-litellm  LiteLLM's proxy, the real gateway of the end-to-end test; it needs
 #                  openai<3 while chatconform uses openai 3.x, hence its own venv.
-# Set CHATCONFORM_SKIP_LITELLM=1 to skip the second (the e2e test then skips itself).
+#   tests/clients/node/node_modules  the Node clients of the client matrix, from the committed
+#                  lockfile (npm ci); skipped when node/npm are absent (those tests then skip).
+# Set CHATCONFORM_SKIP_LITELLM=1 to skip the second (the e2e test then skips itself),
+# CHATCONFORM_SKIP_NODE=1 to skip the third.
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
@@ -17,5 +20,14 @@ if [ "${CHATCONFORM_SKIP_LITELLM:-0}" != "1" ]; then
   "$PYTHON" -m venv .venv-litellm
   .venv-litellm/bin/python -m pip install --quiet --upgrade pip
   .venv-litellm/bin/python -m pip install --quiet "$LITELLM_PIN"
+fi
+if [ "${CHATCONFORM_SKIP_NODE:-0}" != "1" ]; then
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    # --loglevel=error: the pinned AI SDK and openai packages declare node>=22 and npm warns
+    # (EBADENGINE) on Node 20, where the matrix passes; see tests/clients/README.md.
+    (cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    echo "node/npm not found: the Node clients of tests/clients will be skipped"
+  fi
 fi
 echo "installed: run the tests with  .venv/bin/pytest"
