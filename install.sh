@@ -3,14 +3,18 @@
 #   .venv          chatconform (editable) with its test and lint tools
 #   .venv-litellm  LiteLLM's proxy, the real gateway of the end-to-end test; it needs
 #                  openai<3 while chatconform uses openai 3.x, hence its own venv.
+#   .venv-langchain  LangChain's ChatOpenAI, a client of the client matrix (tests/clients). It
+#                  could share .venv, but langsmith (a dependency) loads a pytest plugin into every
+#                  pytest run there, ~2 s of start-up each, so it gets a venv of its own.
 #   tests/clients/node/node_modules  the Node clients of the client matrix, from the committed
 #                  lockfile (npm ci); skipped when node/npm are absent (those tests then skip).
-# Set CHATCONFORM_SKIP_LITELLM=1 to skip the second (the e2e test then skips itself),
-# CHATCONFORM_SKIP_NODE=1 to skip the third.
+# Set CHATCONFORM_SKIP_LITELLM=1, CHATCONFORM_SKIP_LANGCHAIN=1 or CHATCONFORM_SKIP_NODE=1 to skip
+# one of the last three (the tests that need it then skip themselves).
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 LITELLM_PIN='litellm[proxy]==1.106.2'   # keep in step with tests/e2e/litellm_gateway.py
+LANGCHAIN_PIN='langchain-openai==1.7.4'
 
 "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
@@ -20,6 +24,11 @@ if [ "${CHATCONFORM_SKIP_LITELLM:-0}" != "1" ]; then
   "$PYTHON" -m venv .venv-litellm
   .venv-litellm/bin/python -m pip install --quiet --upgrade pip
   .venv-litellm/bin/python -m pip install --quiet "$LITELLM_PIN"
+fi
+if [ "${CHATCONFORM_SKIP_LANGCHAIN:-0}" != "1" ]; then
+  "$PYTHON" -m venv .venv-langchain
+  .venv-langchain/bin/python -m pip install --quiet --upgrade pip
+  .venv-langchain/bin/python -m pip install --quiet "$LANGCHAIN_PIN"
 fi
 if [ "${CHATCONFORM_SKIP_NODE:-0}" != "1" ]; then
   if command -v node >/dev/null && command -v npm >/dev/null; then

@@ -19,7 +19,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 NODE_DIR = HERE / "node"
 PYTHON_DIR = HERE / "python"
-LITELLM_PYTHON = REPO / ".venv-litellm" / "bin" / "python"
+# Clients with a virtualenv of their own (created by install.sh), by language: litellm needs openai<3, and
+# langchain-openai brings langsmith, whose pytest plugin would load into every pytest run in .venv.
+OWN_VENVS = {
+    "python-litellm": (REPO / ".venv-litellm", "CHATCONFORM_SKIP_LITELLM"),
+    "python-langchain": (REPO / ".venv-langchain", "CHATCONFORM_SKIP_LANGCHAIN"),
+}
 NODE_PACKAGES = (
     "openai",
     "@anthropic-ai/sdk",
@@ -80,7 +85,7 @@ AI_SDK = Dialect(
 @dataclass(frozen=True)
 class Client:
     id: str
-    language: str  # "python", "python-litellm" (its own venv) or "node"
+    language: str  # "python", "node", or a key of OWN_VENVS (Python in a venv of its own)
     script: str  # file name under python/ or node/
     dialect: Dialect
     features: tuple[str, ...] = FEATURES
@@ -90,18 +95,19 @@ class Client:
     def command(self) -> list[str]:
         if self.language == "node":
             return [shutil.which("node") or "node", str(NODE_DIR / self.script)]
-        python = str(LITELLM_PYTHON) if self.language == "python-litellm" else sys.executable
-        return [python, str(PYTHON_DIR / self.script)]
+        python = OWN_VENVS[self.language][0] / "bin" / "python" if self.language in OWN_VENVS else sys.executable
+        return [str(python), str(PYTHON_DIR / self.script)]
 
     def missing(self) -> str | None:
         """Why this client cannot run here (the test then skips with that reason), or None."""
         if self.language == "node":
             return node_missing()
-        if self.language == "python-litellm":
-            if not LITELLM_PYTHON.exists():
-                return "litellm lives in .venv-litellm, which is missing: ./install.sh without CHATCONFORM_SKIP_LITELLM"
+        if self.language in OWN_VENVS:
+            venv, skip = OWN_VENVS[self.language]
+            if not (venv / "bin" / "python").exists():
+                return f"{self.id} lives in {venv.name}, which is missing: run ./install.sh without {skip}=1"
             return None
-        module = {"openai_driver.py": "openai", "anthropic_driver.py": "anthropic"}.get(self.script, "langchain_openai")
+        module = self.script.removesuffix("_driver.py")
         if importlib.util.find_spec(module) is None:
             return f"{module} is not installed: pip install -e '.[dev]'"
         return None
@@ -122,7 +128,7 @@ CLIENTS: dict[str, Client] = {
         Client("openai-py", "python", "openai_driver.py", OPENAI, variant="sync"),
         Client("openai-py-async", "python", "openai_driver.py", OPENAI, variant="async"),
         Client("anthropic-py", "python", "anthropic_driver.py", ANTHROPIC, ANTHROPIC_FEATURES),
-        Client("langchain-openai", "python", "langchain_driver.py", OPENAI),
+        Client("langchain-openai", "python-langchain", "langchain_driver.py", OPENAI),
         Client("litellm", "python-litellm", "litellm_driver.py", OPENAI, env=LITELLM_ENV),
         Client("openai-node", "node", "openai.mjs", OPENAI),
         Client("anthropic-node", "node", "anthropic.mjs", ANTHROPIC, ANTHROPIC_FEATURES),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.clients.clients import CLIENTS
+from tests.clients.clients import CLIENTS, OWN_VENVS
 from tests.clients.expected import CASES, CHECKS
 from tests.clients.known import KNOWN
 from tests.clients.runner import driver_env, parse_lines
@@ -83,7 +83,7 @@ def test_result_lines_ignore_what_libraries_print() -> None:
 
 def test_the_key_travels_in_the_environment_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-developer-shell")
-    monkeypatch.setenv("LANGSMITH_TRACING", "true")
+    monkeypatch.setenv("LANGSMITH_TRACING", "true")  # LangChain would try to send traces
     client = CLIENTS["langchain-openai"]
     env = driver_env(client, "http://127.0.0.1:1", "th-secret-key", ["plain"])
     assert env["CHATCONFORM_MOCK_KEY"] == "th-secret-key"
@@ -102,3 +102,9 @@ def test_node_clients_skip_with_a_reason_without_node_modules(monkeypatch: pytes
     monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/node")
     reason = CLIENTS["openai-node"].missing()
     assert reason and "npm ci" in reason and "@anthropic-ai/sdk" in reason
+
+
+def test_a_client_without_its_venv_skips_with_a_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(OWN_VENVS, "python-langchain", (tmp_path / ".venv-langchain", "CHATCONFORM_SKIP_LANGCHAIN"))
+    reason = CLIENTS["langchain-openai"].missing()
+    assert reason and ".venv-langchain" in reason and "CHATCONFORM_SKIP_LANGCHAIN" in reason

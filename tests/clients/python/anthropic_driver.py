@@ -45,33 +45,31 @@ def request(feature: str) -> dict[str, Any]:
         "type": "image",
         "source": {"type": "base64", "media_type": CASES["vision"]["media_type"], "data": CASES["vision"]["base64"]},
     }
-    return (
-        base
-        | {
-            "plain": {"messages": user(CASES["plain"])},
-            "streamed": {"messages": user(CASES["streamed"])},
-            "tools-auto": {"messages": user(CASES["tools_auto"]), "tools": TOOLS, "tool_choice": {"type": "auto"}},
-            "tools-required": {
-                "messages": user(CASES["tools_required"]),
-                "tools": TOOLS,
-                "tool_choice": {"type": "any"},
-            },
-            "tools-named": {
-                "messages": user(CASES["tools_named"]["prompt"]),
-                "tools": TOOLS,
-                "tool_choice": {"type": "tool", "name": CASES["tools_named"]["tool"]},
-            },
-            "tools-second-turn": {"messages": user(CASES["tools_second_turn"]["prompt"]), "tools": TOOLS},
-            "tools-streamed": {"messages": user(CASES["tools_streamed"]), "tools": TOOLS},
-            "vision": {"messages": user([image, {"type": "text", "text": CASES["vision"]["prompt"]}])},
-            "structured-output": {"messages": user(CASES["structured"]["prompt"])},
-            "stop": {"messages": user(CASES["stop"]["prompt"]), "stop_sequences": CASES["stop"]["sequences"]},
-            "max-tokens": {"messages": user(CASES["length"]["prompt"]), "max_tokens": CASES["length"]["max_tokens"]},
-            "error-400": {"messages": user(CASES["bad_request"]["prompt"]), "tools": anthropic_tools([bad_tool()])},
-            "error-401": {"messages": user(CASES["plain"])},
-            "count-tokens": {"messages": user(CASES["plain"])},
-        }[feature]
-    )
+    specific = {
+        "plain": {"messages": user(CASES["plain"])},
+        "streamed": {"messages": user(CASES["streamed"])},
+        "tools-auto": {"messages": user(CASES["tools_auto"]), "tools": TOOLS, "tool_choice": {"type": "auto"}},
+        "tools-required": {
+            "messages": user(CASES["tools_required"]),
+            "tools": TOOLS,
+            "tool_choice": {"type": "any"},
+        },
+        "tools-named": {
+            "messages": user(CASES["tools_named"]["prompt"]),
+            "tools": TOOLS,
+            "tool_choice": {"type": "tool", "name": CASES["tools_named"]["tool"]},
+        },
+        "tools-second-turn": {"messages": user(CASES["tools_second_turn"]["prompt"]), "tools": TOOLS},
+        "tools-streamed": {"messages": user(CASES["tools_streamed"]), "tools": TOOLS},
+        "vision": {"messages": user([image, {"type": "text", "text": CASES["vision"]["prompt"]}])},
+        "structured-output": {"messages": user(CASES["structured"]["prompt"])},
+        "stop": {"messages": user(CASES["stop"]["prompt"]), "stop_sequences": CASES["stop"]["sequences"]},
+        "max-tokens": {"messages": user(CASES["length"]["prompt"]), "max_tokens": CASES["length"]["max_tokens"]},
+        "error-400": {"messages": user(CASES["bad_request"]["prompt"]), "tools": anthropic_tools([bad_tool()])},
+        "error-401": {"messages": user(CASES["plain"])},
+        "count-tokens": {"messages": user(CASES["plain"])},
+    }
+    return base | specific[feature]
 
 
 def features() -> dict[str, Feature]:

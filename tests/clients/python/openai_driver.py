@@ -16,6 +16,19 @@ from chat_completions import openai_completion, openai_stream, openai_tools
 from common import CASES, SETUP, Feature, Observation, bad_tool, image_data_uri, run
 from models import Person
 
+# The features that are one `create` call, in both variants.
+ONE_CALL = (
+    "plain",
+    "tools-auto",
+    "tools-required",
+    "tools-named",
+    "vision",
+    "json-mode",
+    "stop",
+    "max-tokens",
+    "error-400",
+)
+
 
 def user(content: Any) -> list[dict[str, Any]]:
     return [{"role": "user", "content": content}]
@@ -33,29 +46,27 @@ def request(feature: str) -> dict[str, Any]:
         {"type": "text", "text": CASES["vision"]["prompt"]},
         {"type": "image_url", "image_url": {"url": image_data_uri()}},
     ]
-    return (
-        base
-        | {
-            "plain": {"messages": user(CASES["plain"])},
-            "streamed": {"messages": user(CASES["streamed"])},
-            "tools-auto": {"messages": user(CASES["tools_auto"]), "tools": tools, "tool_choice": "auto"},
-            "tools-required": {"messages": user(CASES["tools_required"]), "tools": tools, "tool_choice": "required"},
-            "tools-named": {
-                "messages": user(CASES["tools_named"]["prompt"]),
-                "tools": tools,
-                "tool_choice": named(CASES["tools_named"]["tool"]),
-            },
-            "tools-second-turn": {"messages": user(CASES["tools_second_turn"]["prompt"]), "tools": tools},
-            "tools-streamed": {"messages": user(CASES["tools_streamed"]), "tools": tools},
-            "vision": {"messages": user(vision)},
-            "json-mode": {"messages": user(CASES["json_mode"]), "response_format": {"type": "json_object"}},
-            "structured-output": {"messages": user(CASES["structured"]["prompt"])},
-            "stop": {"messages": user(CASES["stop"]["prompt"]), "stop": CASES["stop"]["sequences"]},
-            "max-tokens": {"messages": user(CASES["length"]["prompt"]), "max_tokens": CASES["length"]["max_tokens"]},
-            "error-400": {"messages": user(CASES["bad_request"]["prompt"]), "tools": openai_tools([bad_tool()])},
-            "error-401": {"messages": user(CASES["plain"])},
-        }[feature]
-    )
+    specific = {
+        "plain": {"messages": user(CASES["plain"])},
+        "streamed": {"messages": user(CASES["streamed"])},
+        "tools-auto": {"messages": user(CASES["tools_auto"]), "tools": tools, "tool_choice": "auto"},
+        "tools-required": {"messages": user(CASES["tools_required"]), "tools": tools, "tool_choice": "required"},
+        "tools-named": {
+            "messages": user(CASES["tools_named"]["prompt"]),
+            "tools": tools,
+            "tool_choice": named(CASES["tools_named"]["tool"]),
+        },
+        "tools-second-turn": {"messages": user(CASES["tools_second_turn"]["prompt"]), "tools": tools},
+        "tools-streamed": {"messages": user(CASES["tools_streamed"]), "tools": tools},
+        "vision": {"messages": user(vision)},
+        "json-mode": {"messages": user(CASES["json_mode"]), "response_format": {"type": "json_object"}},
+        "structured-output": {"messages": user(CASES["structured"]["prompt"])},
+        "stop": {"messages": user(CASES["stop"]["prompt"]), "stop": CASES["stop"]["sequences"]},
+        "max-tokens": {"messages": user(CASES["length"]["prompt"]), "max_tokens": CASES["length"]["max_tokens"]},
+        "error-400": {"messages": user(CASES["bad_request"]["prompt"]), "tools": openai_tools([bad_tool()])},
+        "error-401": {"messages": user(CASES["plain"])},
+    }
+    return base | specific[feature]
 
 
 def tool_result(first: Any, history: list[Any]) -> list[Any]:
@@ -102,17 +113,12 @@ def sync_features() -> dict[str, Feature]:
         return openai_completion(completion) | {"parsed": parsed.model_dump() if parsed else None}
 
     wrong = client.with_options(api_key=CASES["wrong_key"])
-    features = {name: once(name) for name in ("plain", "tools-auto", "tools-required", "tools-named", "vision")}
-    return features | {
+    return {name: once(name) for name in ONE_CALL} | {
         "streamed": streamed("streamed"),
         "tools-second-turn": second_turn,
         "tools-streamed": streamed("tools-streamed"),
-        "json-mode": once("json-mode"),
         "structured-output": structured,
-        "stop": once("stop"),
-        "max-tokens": once("max-tokens"),
         "error-401": once("error-401", wrong),
-        "error-400": once("error-400"),
     }
 
 
@@ -170,15 +176,12 @@ async def async_structured(client: openai.AsyncOpenAI) -> Observation:
 
 
 def async_features() -> dict[str, Feature]:
-    simple = ("plain", "tools-auto", "tools-required", "tools-named", "vision", "json-mode", "stop", "max-tokens")
-    features = {name: in_loop(async_once(name)) for name in simple}
-    return features | {
+    return {name: in_loop(async_once(name)) for name in ONE_CALL} | {
         "streamed": in_loop(async_streamed("streamed", strict=False)),
         "tools-second-turn": in_loop(async_second_turn),
         "tools-streamed": in_loop(async_streamed("tools-streamed", strict=True)),
         "structured-output": in_loop(async_structured),
         "error-401": in_loop(async_once("error-401"), api_key=CASES["wrong_key"]),
-        "error-400": in_loop(async_once("error-400")),
     }
 
 
