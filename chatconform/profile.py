@@ -81,6 +81,10 @@ class ProfileExpect:
     defaults every check and suite uses when a profile is silent (the one place they are written)."""
 
     named_tool_choice_finish: str = "tool_calls"  # after a forced, named tool call; OpenAI itself sends "stop"
+    # The target's model answers exactly as the prompt pins (the built-in mock's default): what a real model
+    # may legitimately choose otherwise (no tool call under auto, an answer that ends before the bound) then
+    # fails the test instead of leaving it inconclusive.
+    exact_answers: bool = False
     unknown_model_status: int = 404  # OpenAI: 404 with code model_not_found
     unknown_model_code: str = "model_not_found"
     oversized_body_status: int = 413  # a body over the target's size limit

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from chatconform.answer import text as answer_text
 from chatconform.checks import RESPONSE_CHECKS, STREAM_CHECKS
 from chatconform.checks.common import normalise_text
 from chatconform.prompts import exact
@@ -29,7 +28,8 @@ def test_stream_matches_non_stream(raw, conform, model):
     whole = raw.chat(exact(model, ANSWER))
     conform.check(whole, *RESPONSE_CHECKS)
     streamed = raw.chat(exact(model, ANSWER, stream=True))
-    conform.check(streamed, *STREAM_CHECKS, text=answer_text(whole))
+    # Both say the words the prompt pins: two answers of a real model need not say them alike.
+    conform.check(streamed, *STREAM_CHECKS, text=ANSWER)
 
 
 @pytest.mark.parametrize("usage", ["asked", "unasked"])

@@ -9,6 +9,7 @@ import secrets
 import pytest
 
 from chatconform.answer import delivered_usage
+from chatconform.answer import text as answer_text
 from chatconform.checks import ERROR_CHECKS, RESPONSE_CHECKS, STREAM_CHECKS, USAGE_CHECKS
 from chatconform.client import MISSING, MockAdmin
 from chatconform.cost import usage_cost
@@ -31,7 +32,14 @@ def test_usage(raw, conform, profile, model):
     spent = [usage_cost(profile, model, delivered_usage(whole))]
     if profile.claims("include_usage"):
         streamed = raw.chat(exact(model, ANSWER, **STREAM_USAGE))
-        conform.check(streamed, *STREAM_CHECKS, *USAGE_CHECKS, "usage.same_as", usage=whole.body["usage"])
+        conform.check(
+            streamed,
+            *STREAM_CHECKS,
+            *USAGE_CHECKS,
+            "usage.same_as",
+            usage=whole.body["usage"],
+            other_text=answer_text(whole),
+        )
         spent.append(usage_cost(profile, model, delivered_usage(streamed)))
     conform.expect_equal(
         "usage.cost",

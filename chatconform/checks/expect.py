@@ -57,6 +57,7 @@ class Expect:
     stop: str | list[str] | None = None  # the stop sequences (default: the request's)
     unstopped: str | None = None  # the same answer without stop sequences
     usage: JSON | None = None  # the usage of the same request delivered the other way
+    other_text: str | None = None  # the answer text of that other delivery
     n: int | None = None  # the number of choices asked for
     models: list[str] | None = None  # the model IDs GET /models must list (default: the profile's)
     colours: list[str] | None = None  # the dominant colour of each image sent

@@ -27,9 +27,16 @@ class Finding:
     observed: str = ""
     check: str = ""  # filled in by the registry
     request_id: str = ""
+    # "departure": the target broke the contract. "inconclusive": a real model's legitimate choice (no tool
+    # call where `auto` allowed none, an answer that ended before the bound) left the check undecided.
+    kind: str = "departure"
+
+    @property
+    def inconclusive(self) -> bool:
+        return self.kind == "inconclusive"
 
     def render(self) -> str:
-        lines = [f"[{self.check}] {self.title}"]
+        lines = [f"[{self.check}] {'inconclusive: ' if self.inconclusive else ''}{self.title}"]
         if self.expected or self.observed:
             lines.append(f"    expected: {self.expected}")
             lines.append(f"    observed: {truncate(self.observed)}")
@@ -38,6 +45,11 @@ class Finding:
 
     def as_dict(self) -> dict[str, str]:
         return {f.name: redact(str(getattr(self, f.name))) for f in fields(self)}
+
+
+def undecided(title: str, path: str = "$", expected: str = "", observed: str = "") -> Finding:
+    """A finding that leaves the case inconclusive rather than failed (see `Finding.kind`)."""
+    return Finding(title, path, expected, observed, kind="inconclusive")
 
 
 def show(value: Any) -> str:

@@ -7,10 +7,11 @@ from typing import Any
 
 from chatconform.answer import finish_path, finish_reason, text, text_path, usage
 from chatconform.checks.expect import Expect
-from chatconform.checks.finding import Finding, show
+from chatconform.checks.finding import Finding, show, undecided
 from chatconform.checks.registry import check
 from chatconform.checks.response import delivered
 from chatconform.exchange import Exchange
+from chatconform.wire import is_count, usage_counts
 
 
 def token_bound(ex: Exchange, expect: Expect) -> Any:
@@ -25,12 +26,23 @@ def token_bound(ex: Exchange, expect: Expect) -> Any:
     "length.finish_reason",
     feature="max_tokens",
     summary='finish_reason is "length" when the token bound cut the answer',
+    reads=("max_tokens",),
     tags=("length",),
     gate=delivered,
+    tolerates="a model that ends before the bound (finish_reason stop, fewer tokens than the bound): inconclusive; "
+    "stop at exactly the bound is a gateway that mapped max_tokens to stop",
 )
 def length_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     observed = finish_reason(ex)
-    if observed != "length":
+    spent, bound = usage_counts(usage(ex))["completion_tokens"], token_bound(ex, expect)
+    if observed == "stop" and is_count(spent) and isinstance(bound, int) and spent < bound:
+        yield undecided(
+            "the model ended its answer before the bound: nothing was cut",
+            finish_path(ex),
+            f'{bound} completion tokens and finish_reason "length"',
+            f'{spent} and "stop"',
+        )
+    elif observed != "length":
         yield Finding(
             'a cut answer does not report finish_reason "length"', finish_path(ex), '"length"', show(observed)
         )

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatconform.answer import finish_path, finish_reason, text, text_path
+from chatconform.checks.common import words
 from chatconform.checks.expect import Expect
-from chatconform.checks.finding import Finding, show
+from chatconform.checks.finding import Finding, show, undecided
 from chatconform.checks.registry import check
 from chatconform.checks.response import delivered
 from chatconform.exchange import Exchange
@@ -66,15 +67,37 @@ def stop_finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
 @check(
     "stop.cut",
     feature="stop",
-    summary="the text is the unstopped text cut just before its first stop sequence (expect `unstopped`)",
+    summary="the text is the unstopped answer cut just before its first stop sequence (expect `unstopped`)",
     reads=("stop",),
     needs=("unstopped",),
     gate=delivered,
+    tolerates="punctuation, spacing and line breaks that differ between two answers of a real model, the words "
+    "being the same; inconclusive when the unstopped answer holds none of the sequences (the model wrote "
+    "something the sequences cannot stop)",
 )
 def cut(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    unstopped, answer = str(expect.unstopped), text(ex)
-    wanted = cut_at(unstopped, stop_sequences(ex, expect))
-    if not unstopped.startswith(answer):
-        yield Finding("the text is not a prefix of the unstopped text", text_path(ex), repr(wanted), repr(answer))
-    elif answer != wanted:
-        yield Finding("the text was not cut at the first stop sequence", text_path(ex), repr(wanted), repr(answer))
+    unstopped, answer, stops = str(expect.unstopped), text(ex), stop_sequences(ex, expect)
+    wanted = cut_at(unstopped, stops)
+    if wanted == unstopped:
+        yield undecided(
+            "the unstopped answer contains none of the stop sequences: nothing to cut",
+            text_path(ex),
+            "an unstopped answer holding " + show(stops),
+            repr(unstopped[:120]),
+        )
+    elif not same_words(answer, wanted):
+        title = (
+            "the text is not a cut of the unstopped answer"
+            if not starts_with_words(unstopped, answer)
+            else "the text was not cut at the first stop sequence"
+        )
+        yield Finding(title, text_path(ex), repr(wanted), repr(answer))
+
+
+def same_words(a: str, b: str) -> bool:
+    return words(a) == words(b)
+
+
+def starts_with_words(whole: str, part: str) -> bool:
+    head = words(part)
+    return words(whole)[: len(head)] == head

@@ -115,38 +115,19 @@ def _repeats(call: StreamedCall) -> Iterator[Finding]:
 @check(
     "tools.stream_arguments",
     feature="tools",
-    summary="argument fragments of each call join into a JSON object, equal to the non-stream arguments when given",
-    reads=("arguments",),
+    summary="argument fragments of each call join into a JSON object",
     tags=("tool_stream",),
     gate="stream.content_type",
+    tolerates="fragments of any size, down to one character; what the arguments say is tools.expected_calls' "
+    "to judge (two answers of a real model, streamed and not, may choose other values)",
 )
 def stream_arguments(ex: Exchange, expect: Expect) -> Iterator[Finding]:
-    calls = streamed_calls(ex)
-    joined = [parse_object(c.arguments()) for c in calls]
-    for call, (_, why) in zip(calls, joined, strict=True):
+    for call in streamed_calls(ex):
+        _, why = parse_object(call.arguments())
         if why:
             yield Finding(
                 "argument fragments do not join into a JSON object",
                 _path(call) + ".function.arguments",
                 "fragments forming one JSON object",
                 f"{why}: {show(call.arguments())}",
-            )
-    if expect.arguments is None:
-        return
-    wanted: list[Any] = list(expect.arguments)
-    if len(wanted) != len(calls):
-        yield Finding(
-            "the stream has a different number of calls than the whole answer",
-            "$.chunks[*].choices[0].delta.tool_calls",
-            f"{len(wanted)} calls",
-            f"{len(calls)} calls",
-        )
-        return
-    for call, (obj, why), want in zip(calls, joined, wanted, strict=True):
-        if not why and obj != want:
-            yield Finding(
-                "reassembled arguments differ from the non-stream arguments",
-                _path(call) + ".function.arguments",
-                show(want),
-                show(obj),
             )

@@ -7,24 +7,15 @@ signal is a fact only the image carries: its dominant colour.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from chatconform.answer import text, text_path
+from chatconform.checks.colours import names_colour
 from chatconform.checks.expect import Expect
 from chatconform.checks.finding import Finding
 from chatconform.checks.registry import check
 from chatconform.checks.response import delivered
 from chatconform.exchange import Exchange
-
-# Spellings a model may use for the same colour name.
-SPELLINGS: dict[str, tuple[str, ...]] = {"gray": ("gray", "grey"), "grey": ("gray", "grey")}
-
-
-def names_colour(text: str, colour: str) -> bool:
-    """True when `text` holds `colour` (or its other spelling) as a whole word, in any case."""
-    spellings = SPELLINGS.get(colour.lower(), (colour.lower(),))
-    return any(re.search(rf"\b{re.escape(s)}\b", text, re.IGNORECASE) for s in spellings)
 
 
 @check(
@@ -33,7 +24,8 @@ def names_colour(text: str, colour: str) -> bool:
     summary="the answer names the dominant colour of every image sent (expect `colours`)",
     needs=("colours",),
     gate=delivered,
-    tolerates="any wording around the colour's name, in any case, and the other spelling of grey",
+    tolerates="any wording around the colour, in any case, and any name of its family (crimson and scarlet "
+    "are red): a real model chooses its own words; a gateway that dropped the image names no colour of it",
 )
 def colour(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     answer, path = text(ex), text_path(ex)

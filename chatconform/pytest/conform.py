@@ -31,6 +31,11 @@ from chatconform.report.model import FieldFate, PolicyObservation
 from chatconform.wire import billable
 
 
+class Inconclusive(pytest.skip.Exception):  # type: ignore[name-defined,misc]
+    """A real model's legitimate choice left the test undecided: reported as `inconclusive`, and the
+    plugin may try the test again (`--retries-inconclusive`); a contract failure is never retried."""
+
+
 @dataclass
 class CaseRecord:
     """Everything one test recorded; plain data, so it crosses xdist's wire."""
@@ -42,6 +47,8 @@ class CaseRecord:
     requests: int = 0  # requests priced (raw exchanges and SDK calls)
     tokens: tuple[int, int] = (0, 0)  # (prompt, completion) reported by the target, summed
     unsupported: str = ""
+    inconclusive: str = ""  # why the last attempt was undecided
+    attempts: int = 1  # how many times the test ran (more than once only after an inconclusive attempt)
     # Exchanges already priced, kept alive so their ids stay unique for the test's lifetime.
     _priced: dict[int, Exchange] = field(default_factory=dict, repr=False)
 
@@ -62,6 +69,11 @@ class CaseRecord:
     def release(self) -> None:
         self._priced.clear()
 
+    def retry(self) -> None:
+        """Forget the undecided attempt's observations before the next one (its cost stays: it was spent)."""
+        self.findings, self.policy, self.fate, self.inconclusive = [], None, None, ""
+        self.attempts += 1
+
 
 class Conform:
     def __init__(self, profile: Profile, record: CaseRecord | None = None) -> None:
@@ -75,8 +87,11 @@ class Conform:
         expectations = registry.expectations_for(names, expect, self.profile)
         self.record.price(ex, self.profile)
         found = registry.run(ex, names, expectations)
+        departures = [f for f in found if not f.inconclusive or self.profile.expect.exact_answers]
+        if departures:
+            self._fail(departures, _heading(ex, len(departures)))
         if found:
-            self._fail(found, _heading(ex, len(found)))
+            self._undecided(found, ex)
 
     def expect_equal(
         self, check: str, expected: Any, observed: Any, *, title: str, path: str = "$", request_id: str = ""
@@ -119,6 +134,13 @@ class Conform:
         features.check_claim(claim)
         if not self.profile.claims(claim):
             self.unsupported(claim)
+
+    def _undecided(self, found: list[Finding], ex: Exchange) -> NoReturn:
+        """Every finding is a model's legitimate choice: the test is inconclusive, never a pass or a failure."""
+        self.record.findings.extend(found)
+        reason = "; ".join(f"[{f.check}] {f.title}" for f in found) + f" (request {ex.request_id})"
+        self.record.inconclusive = redact(reason)
+        raise Inconclusive(f"inconclusive: {self.record.inconclusive}", allow_module_level=False)
 
     def _fail(self, found: list[Finding], heading: str) -> NoReturn:
         self.record.findings.extend(found)

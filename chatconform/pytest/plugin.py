@@ -13,6 +13,7 @@ patching would change the whole process.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from chatconform.deviations import DeviationVerdict
 from chatconform.features import FEATURES, GATEWAY_MARKER, POLICY_MARKER
 from chatconform.profile import Profile
 from chatconform.pytest.bounds import RunBounds
-from chatconform.pytest.conform import CaseRecord
+from chatconform.pytest.conform import CaseRecord, Inconclusive
 from chatconform.pytest.results import WIRE, Collector, feature_of, model_of, wire
 from chatconform.pytest.settings import CheckSettings, add_options, read_settings, shared_flags
 from chatconform.redact import redact
@@ -129,7 +130,10 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
     if state.collector is not None and not state.estimated:
         state.estimated = True
         tests = [(i, cost.model_in(i, state.settings.profile)) for i in ids]
-        state.collector.expect([(i, i.rsplit("::", 1)[-1].split("[", 1)[0], "", model) for i, model in tests])
+        # Workers send node ids only: the shipped suites' tests (those the token table knows) are the ones
+        # that can be reported as not run if the run stops early; a user's own tests are not known here.
+        shipped = [(i, model) for i, model in tests if cost.test_key(i) in cost.token_table()]
+        state.collector.expect([(i, i.rsplit("::", 1)[-1].split("[", 1)[0], "", m) for i, m in shipped])
         _gate_on_estimate(config, tests)
 
 
@@ -176,6 +180,27 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker(GATEWAY_MARKER[0]) and not state.settings.gateway_mode:
         state.current.unsupported = "gateway mode only: give --upstream-url and --upstream-key"
         pytest.skip(f"unsupported: {state.current.unsupported}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Call a chatconform test, and call it again while it is inconclusive, up to --retries-inconclusive times.
+    Only an inconclusive attempt is repeated: a failure or a pass ends the test at once."""
+    retries = state_of(pyfuncitem.config).settings.retries_inconclusive
+    if not retries or not feature_of(pyfuncitem) or inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None  # pytest calls it the usual way
+    names = inspect.signature(pyfuncitem.obj).parameters
+    arguments = {name: pyfuncitem.funcargs[name] for name in names if name in pyfuncitem.funcargs}
+    record = record_of(pyfuncitem)
+    for attempt in range(retries + 1):
+        try:
+            pyfuncitem.obj(**arguments)
+            return True
+        except Inconclusive:
+            if attempt == retries:
+                raise
+            record.retry()
+    return True
 
 
 @pytest.hookimpl(wrapper=True)

@@ -23,28 +23,16 @@ WIRE = "chatconform"  # the report attribute that carries a test's record
 DETAIL_LIMIT = 500
 
 
-# A test that asks for one of these takes part in the run (and its report) even without a feature marker.
-FIXTURES = frozenset(
-    {
-        "target",
-        "profile",
-        "raw",
-        "sdk",
-        "async_sdk",
-        "conform",
-        "mock_admin",
-        "upstream",
-        "model_id",
-        "model",
-        "chatconform_settings",
-    }
-)
+# A test that asks for `conform` (how findings are recorded) takes part in the run and its report even
+# without a feature marker. Only that name: `raw`, `profile` or `model` are common fixture names in projects
+# that have nothing to do with chatconform, and their tests must not appear in a report.
+FIXTURES = frozenset({"conform"})
 UNMARKED = "other"  # the report column of a participating test without a feature marker
 
 
 def feature_of(item: pytest.Item) -> str:
-    """The test's report column: its feature marker, UNMARKED for a test that uses the plugin's fixtures
-    without one, '' for a test that has nothing to do with chatconform (it is left out of the report)."""
+    """The test's report column: its feature marker, UNMARKED for a test that asks for `conform` without
+    one, '' for a test that has nothing to do with chatconform (it is left out of the report)."""
     marked = next((m.name for m in item.iter_markers() if m.name in FEATURES), "")
     if marked:
         return marked
@@ -68,6 +56,8 @@ def wire(item: pytest.Item, record: CaseRecord) -> dict[str, Any]:
         "fate": asdict(record.fate) if record.fate else None,
         "cost": record.cost_usd,
         "unsupported": record.unsupported,
+        "inconclusive": record.inconclusive,
+        "attempts": record.attempts,
     }
 
 
@@ -135,6 +125,7 @@ class Collector:
                 detail=detail,
                 duration_s=round(pending.duration, 6),
                 cost_usd=float(data.get("cost", 0.0)),
+                attempts=int(data.get("attempts", 1)),
             )
         )
 
@@ -147,6 +138,8 @@ def _outcome(reports: dict[str, pytest.TestReport], data: dict[str, Any]) -> tup
     if skipped is not None:
         if hasattr(skipped, "wasxfail"):
             return "xfail", redact(str(skipped.wasxfail))
+        if data.get("inconclusive"):
+            return "inconclusive", data["inconclusive"]
         reason = _skip_reason(skipped)
         return "unsupported", data.get("unsupported") or f"skipped: {reason}"
     if call is not None and call.failed:

@@ -26,6 +26,7 @@ from chatconform.pytest.bounds import MAX_TIME_S
 from chatconform.redact import register_secret
 
 DEFAULT_TIMEOUT_S = 30.0
+RETRIES_INCONCLUSIVE = 2
 N = TypeVar("N", int, float)
 
 
@@ -64,6 +65,13 @@ OPTIONS = (
         "CHATCONFORM_MAX_TIME",
         "seconds for the whole run; the tests not reached by then are reported as not run",
         str(MAX_TIME_S),
+    ),
+    CheckOption(
+        "--retries-inconclusive",
+        "CHATCONFORM_RETRIES_INCONCLUSIVE",
+        "times an inconclusive test (a real model's legitimate choice left it undecided) is tried again; "
+        "a contract failure is never retried",
+        str(RETRIES_INCONCLUSIVE),
     ),
     CheckOption(
         "--request-timeout",
@@ -112,6 +120,7 @@ class CheckSettings:
     max_cost: float | None
     request_timeout: float
     max_time: float
+    retries_inconclusive: int
     body_limit: int | None
     run_id: str
     deviations: Deviations = field(default_factory=Deviations)
@@ -185,6 +194,7 @@ def read_settings(config: pytest.Config) -> CheckSettings:
         max_cost=_number("--max-cost", values["max_cost"], float, minimum=0),
         request_timeout=request_timeout or DEFAULT_TIMEOUT_S,
         max_time=_number("--max-time", values["max_time"], float, minimum=1) or MAX_TIME_S,
+        retries_inconclusive=_number("--retries-inconclusive", values["retries_inconclusive"], int, minimum=0) or 0,
         body_limit=_number("--body-limit", values["body_limit"], int, minimum=1),
         run_id=run_id,
         deviations=_deviations(values["known_deviations"], root),

@@ -58,6 +58,7 @@ class CaseResult:
     detail: str = ""  # skip or error reason; already redacted
     duration_s: float = 0.0
     cost_usd: float = 0.0  # from usage and the profile's prices
+    attempts: int = 1  # more than one: the test was tried again after an inconclusive attempt
 
 
 @dataclass

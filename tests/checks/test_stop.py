@@ -36,5 +36,12 @@ def test_cut_fails_on_an_early_cut_and_on_other_text() -> None:
         "the text was not cut at the first stop sequence"
     ]
     assert titles(run(text_answer("One, two", req=REQ), "stop.cut", unstopped=COUNT)) == [
-        "the text is not a prefix of the unstopped text"
+        "the text is not a cut of the unstopped answer"
     ]
+
+
+def test_cut_tolerates_a_real_models_formatting_and_is_inconclusive_without_the_sequence() -> None:
+    cut_before_five = text_answer("1, 2, 3, 4", req=REQ)
+    assert run(text_answer("1,2,3,\n4", req=REQ), "stop.cut", unstopped=COUNT) == []  # other spacing, same words
+    [finding] = run(cut_before_five, "stop.cut", unstopped="1\n2\n3\n4\n5\n6")  # ", 5" cannot occur
+    assert finding.inconclusive and "contains none of the stop sequences" in finding.title

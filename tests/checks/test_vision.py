@@ -17,8 +17,15 @@ def test_colour_missing_fails() -> None:
     assert found[0].expected == "mentions red"
 
 
-def test_colour_must_be_a_whole_word() -> None:
-    assert titles(run(text_answer("It looks reddish and bored."), "vision.colour", colours=["red"]))
+def test_colour_must_be_a_whole_word_of_its_family() -> None:
+    assert titles(run(text_answer("It looks bored and tired."), "vision.colour", colours=["red"]))  # b-o-RED
+    assert titles(run(text_answer("A solid navy square."), "vision.colour", colours=["red"]))
+
+
+def test_colour_tolerates_a_models_own_word_for_it() -> None:
+    for said in ("A solid crimson square.", "It is bright Scarlet", "a reddish tile", "Deep burgundy."):
+        assert run(text_answer(said), "vision.colour", colours=["red"]) == [], said
+    assert run(text_answer("Mostly cobalt, with no texture."), "vision.colour", colours=["blue"]) == []
 
 
 def test_several_images_need_every_colour() -> None:
