@@ -27,7 +27,12 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="session")
 def chatconform_settings(pytestconfig: pytest.Config) -> CheckSettings:
-    return state_of(pytestconfig).settings
+    """Every fixture of the plugin starts here: a settings mistake deferred from the environment ends the
+    run now, as the usage error it is, before anything is sent."""
+    state = state_of(pytestconfig)
+    if state.deferred_error:
+        pytest.exit(f"ERROR: {state.deferred_error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    return state.settings
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from chatconform.profile import Profile
 from chatconform.pytest.bounds import RunBounds
 from chatconform.pytest.conform import CaseRecord, Inconclusive
 from chatconform.pytest.results import WIRE, Collector, feature_of, model_of, wire
-from chatconform.pytest.settings import CheckSettings, add_options, read_settings, shared_flags
+from chatconform.pytest.settings import OPTIONS, CheckSettings, add_options, read_settings, shared_flags
 from chatconform.redact import redact
 from chatconform.report.model import RunResults
 
@@ -48,6 +48,8 @@ class PluginState:
     estimated: bool = False  # under xdist, the first worker's collection is priced, once
     reports: list[Path] = field(default_factory=list)
     report_error: str = ""
+    deferred_error: str = ""  # a settings mistake from the environment alone (see _settings)
+    parametrized: bool = False  # some collected test asked for model_id or model
     # Known deviations, controlling process only: entry ids that matched a test, and that explained a failure.
     deviations_matched: set[str] = field(default_factory=set)
     deviations_used: dict[str, int] = field(default_factory=dict)
@@ -74,9 +76,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: feature column '{name}' of the report: {description}")
     config.addinivalue_line("markers", "{}: {}".format(*POLICY_MARKER))
     config.addinivalue_line("markers", "{}: {}".format(*GATEWAY_MARKER))
-    settings = read_settings(config)
+    settings, deferred = _settings(config)
     bounds = RunBounds(cost.SpendLimit(settings.max_cost), max_time_s=settings.max_time, priced=bool(settings.base_url))
-    state = PluginState(settings, bounds)
+    state = PluginState(settings, bounds, deferred_error=deferred)
     if not _is_worker(config):
         label = settings.base_url or "built-in mock"
         results = RunResults(settings.run_id, label, settings.profile.name, _now(), is_mock=not settings.base_url)
@@ -88,6 +90,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Listener(state), "chatconform-listener")
 
 
+def _settings(config: pytest.Config) -> tuple[CheckSettings, str]:
+    """The run's settings. A mistake that comes from the environment alone (CHATCONFORM_* set in a shell) is
+    deferred: a pytest run that uses nothing of chatconform must not fail for it; one that selects a
+    chatconform test reports it at collection, before anything is sent."""
+    try:
+        return read_settings(config), ""
+    except pytest.UsageError as exc:
+        if any(config.getoption(o.dest, default=None) not in (None, "", False, []) for o in OPTIONS):
+            raise  # an option on the command line: the user asked for chatconform
+        return read_settings(config, environ={}), str(exc)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     settings = state_of(metafunc.config).settings
     profile, chosen = settings.profile, set(settings.models)
@@ -95,6 +109,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     explicit = {n for m in marks for n in _argnames(m.args[0] if m.args else m.kwargs.get("argnames", ()))}
     for name, aliases in (("model_id", True), ("model", False)):
         if name in metafunc.fixturenames and name not in explicit:
+            state_of(metafunc.config).parametrized = True  # a test we parametrise is a chatconform test
             ids = [i for i in profile.model_ids(aliases) if not chosen or _canonical(profile, i) in chosen]
             metafunc.parametrize(name, ids, ids=ids)
 
@@ -112,10 +127,12 @@ def _canonical(profile: Profile, model_id: str) -> str:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if _is_worker(session.config):
-        return
     selected = [item for item in session.items if feature_of(item)]
     state = state_of(session.config)
+    if state.deferred_error and (selected or state.parametrized):
+        pytest.exit(f"ERROR: {state.deferred_error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    if _is_worker(session.config):
+        return
     if state.collector is not None:
         state.collector.expect(
             [(i.nodeid, getattr(i, "originalname", i.name), feature_of(i), model_of(i)) for i in selected]

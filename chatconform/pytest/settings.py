@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
@@ -158,20 +159,21 @@ def add_options(parser: pytest.Parser, shared: frozenset[str] = frozenset()) -> 
         parser.addini(option.ini, option.help + f" (env {option.env})", default=None)
 
 
-def raw_value(config: pytest.Config, option: CheckOption) -> str | None:
+def raw_value(config: pytest.Config, option: CheckOption, environ: Mapping[str, str] | None = None) -> str | None:
     """Command line, then environment, then ini, then the default."""
     cli: Any = config.getoption(option.dest, default=None)
     if cli not in (None, ""):
         return str(cli)
-    env = os.environ.get(option.env, "")
+    env = (os.environ if environ is None else environ).get(option.env, "")
     if env:
         return env
     ini: Any = config.getini(option.ini)
     return str(ini) if ini else option.default
 
 
-def read_settings(config: pytest.Config) -> CheckSettings:
-    values = {o.dest: raw_value(config, o) for o in OPTIONS}
+def read_settings(config: pytest.Config, environ: Mapping[str, str] | None = None) -> CheckSettings:
+    """The settings from the command line, `environ` (default: the process environment) and the ini file."""
+    values = {o.dest: raw_value(config, o, environ) for o in OPTIONS}
     profile = _profile(values["profile"] or "tokenhub")
     base_url = _base_url(values["base_url"])
     api_key = values["api_key"] or None
