@@ -116,7 +116,8 @@ class Result:
         out = [redact(f"{prog}: pre-flight failed: {self.problem}")]
         out += ["  " + line for probe in self.probes for line in probe.evidence()]
         out.append(redact(f"  fix: {self.suggestion}"))
-        out.append(f"  (nothing else was sent; exit code {EXIT_CODE}; --skip-preflight bypasses this check)")
+        sent = f"{self.requests} request{'s' if self.requests != 1 else ''}"
+        out.append(f"  ({sent} sent, nothing else; exit code {EXIT_CODE}; --skip-preflight bypasses this check)")
         return out
 
 

@@ -8,10 +8,13 @@ passes them on. This module imports nothing from Locust.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatconform import headers, preflight
 from chatconform.load.schedule import ARRIVALS
 
 API_KEY_ENV = "CHATCONFORM_API_KEY"
@@ -27,8 +30,9 @@ class Option:
     flags: tuple[str, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
     env: str | None = None  # Locust reads it from this environment variable too
-    secret: bool = False
+    secret: bool = False  # never forwarded on a command line; the environment carries it
     locust_flag: str | None = None  # the name in Locust's parser, where Locust already owns flags[0]
+    web_ui: bool = False  # shown in Locust's web UI form
 
     @property
     def dest(self) -> str:
@@ -43,6 +47,17 @@ OPTIONS = (
         ("--api-key",),
         {"default": None, "help": f"API key (or set {API_KEY_ENV}); never written anywhere"},
         env=API_KEY_ENV,
+        secret=True,
+        web_ui=True,
+    ),
+    Option(
+        ("--header",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "'NAME: VALUE'",
+            "help": f"header sent on every request, repeatable (or {headers.ENV}, one per line); values are secret",
+        },
         secret=True,
     ),
     # Locust's own --profile (a label for test runs) is taken: Locust sees this one as --target-profile.
@@ -59,9 +74,12 @@ OPTIONS = (
     Option(
         ("--models",),
         {"default": "", "help": "comma-separated model IDs, used in turn (default: the profile's default model)"},
+        web_ui=True,
     ),
     Option(
-        ("--mix",), {"default": DEFAULT_MIX, "help": f"scenario weights of the mix scenario (default {DEFAULT_MIX})"}
+        ("--mix",),
+        {"default": DEFAULT_MIX, "help": f"scenario weights of the mix scenario (default {DEFAULT_MIX})"},
+        web_ui=True,
     ),
     Option(("--prompt-words",), {"type": int, "default": 50, "help": "words of filler in each prompt (default 50)"}),
     Option(
@@ -117,6 +135,25 @@ OPTIONS = (
     Option(("--report-dir",), {"default": None, "help": "where to write the report (default reports/load/<run>)"}),
     Option(("--seed",), {"type": int, "default": 0, "help": "seed for Poisson arrivals and prompt text"}),
     Option(
+        ("--skip-preflight",),
+        {"action": "store_true", "help": "start without first checking that the target can be tested at all"},
+    ),
+    Option(
+        ("--preflight-timeout",),
+        {
+            "type": float,
+            "default": preflight.DEFAULT_TIMEOUT_S,
+            "help": f"seconds for the whole pre-flight (default {preflight.DEFAULT_TIMEOUT_S:g})",
+        },
+    ),
+    Option(
+        ("--no-circuit-breaker",),
+        {
+            "action": "store_true",
+            "help": "keep going when (nearly) every request fails (see the README for the thresholds)",
+        },
+    ),
+    Option(
         ("--mock-latency",),
         {
             "choices": ("realistic", "none"),
@@ -127,16 +164,41 @@ OPTIONS = (
 )
 
 
-def add_options(parser: Any, locust: bool) -> None:
-    """Register OPTIONS on an argparse parser, or on Locust's (which takes extra keywords)."""
+def add_options(parser: Any, locust: bool) -> list[str]:
+    """Register OPTIONS on an argparse parser, or on Locust's (which takes extra keywords); return their flags."""
+    flags: list[str] = []
     for option in OPTIONS:
         kwargs = dict(option.kwargs)
         if locust:
-            kwargs["include_in_web_ui"] = option.secret or option.flags[0] in ("--models", "--mix")
+            kwargs["include_in_web_ui"] = option.web_ui
             kwargs["is_secret"] = option.secret
             if option.env:
                 kwargs["env_var"] = option.env
-        parser.add_argument(option.flag(locust), *option.flags[1:], **kwargs)
+        action = parser.add_argument(option.flag(locust), *option.flags[1:], **kwargs)
+        flags += getattr(action, "option_strings", [])
+    return flags
+
+
+TYPO_CUTOFF = 0.8  # difflib similarity above which an unknown option is a near miss of a known one
+
+
+def misspelt(extra: Sequence[str], known: Sequence[str]) -> str | None:
+    """An error naming the option meant, when an option passed on to Locust is a near miss of one of ours.
+
+    Locust only says "unrecognized arguments", after its own start-up. An
+    unknown option that is close to none of ours is left to Locust (it may be
+    one of Locust's own); tests/load/test_options.py checks that no Locust
+    option is taken for a typo.
+    """
+    ours = [flag for flag in known if flag.startswith("--")]
+    for arg in extra:
+        name = arg.split("=", 1)[0]
+        if not name.startswith("--") or name in ours:
+            continue
+        close = difflib.get_close_matches(name, ours, n=1, cutoff=TYPO_CUTOFF)
+        if close:
+            return f"unknown option {name}; did you mean {close[0]}?"
+    return None
 
 
 def parse_timespan(text: str) -> float:

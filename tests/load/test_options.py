@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from chatconform.load import payloads
+from chatconform.load import payloads, scenarios
 from chatconform.load.launch import forwarded
 from chatconform.load.options import add_options, parse_stages, parse_timespan
 from chatconform.load.runtime import Settings, SettingsError
@@ -72,7 +72,7 @@ def test_options_forwarded_to_locust_use_its_names_and_never_the_key() -> None:
     assert "th-test-key-123456" not in args
 
 
-@pytest.mark.parametrize("scenario", payloads.SCENARIOS)
+@pytest.mark.parametrize("scenario", scenarios.BODIES)
 def test_bodies_ask_for_usage_when_streamed_and_for_the_output_length(scenario: str) -> None:
     body = payloads.build(scenario, "claude-haiku-4-5", prompt_words=30, output_words=77)
     assert body["stream"] is (scenario != "chat")
