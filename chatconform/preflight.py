@@ -17,8 +17,9 @@ not hundreds of failures:
      segment: `GET {base}/v1/models`, so that the suggestion "append /v1"
      is a finding, not a guess.
 
-Anything else (a 400, a 429, a 5xx with a JSON body) means the target can be
-tested, and the tests will judge it. The whole pre-flight is bounded by
+A 5xx without a JSON body (a proxy's error page for a gateway that is down)
+fails too. Anything else (a 400, a 429, a 5xx with a JSON error) means the
+target can be tested, and the tests will judge it. The whole pre-flight is bounded by
 `timeout_s` (default DEFAULT_TIMEOUT_S), every request by what is left.
 Custom headers (`chatconform.headers`) go on every request. Everything shown
 passes through `redact`.
@@ -174,6 +175,11 @@ def _judge(base: str, model: str, send: Send) -> tuple[str, str] | None:
         )
     if status in (404, 405) or 300 <= status < 400 or chat.is_html or (status < 300 and chat.json() is None):
         return _not_openai(chat, base, send)
+    if status >= 500 and chat.json() is None:
+        return (
+            f"the target answered a 1-token chat completion with HTTP {status} and no JSON error",
+            "it is not working (a proxy in front of a gateway that is down?): see the target's logs",
+        )
     return None
 
 

@@ -8,7 +8,6 @@ passes them on. This module imports nothing from Locust.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -179,26 +178,41 @@ def add_options(parser: Any, locust: bool) -> list[str]:
     return flags
 
 
-TYPO_CUTOFF = 0.8  # difflib similarity above which an unknown option is a near miss of a known one
-
-
 def misspelt(extra: Sequence[str], known: Sequence[str]) -> str | None:
-    """An error naming the option meant, when an option passed on to Locust is a near miss of one of ours.
+    """An error naming the option meant, when an option passed on to Locust is a typo of one of ours.
 
-    Locust only says "unrecognized arguments", after its own start-up. An
-    unknown option that is close to none of ours is left to Locust (it may be
-    one of Locust's own); tests/load/test_options.py checks that no Locust
-    option is taken for a typo.
+    A typo is one edit away from one of our options (a letter left out,
+    added, changed, or two swapped: `--modles`, `--usrs`, `--slo-fle`).
+    Locust itself only says "unrecognized arguments", after its start-up. An
+    unknown option further from ours is left to Locust (it may be one of
+    Locust's own). difflib's similarity ratio is not used: it takes Locust's
+    `--tags` for a typo of `--stages`; tests/load/test_first_contact.py
+    checks that no Locust option is one edit from ours.
     """
     ours = [flag for flag in known if flag.startswith("--")]
     for arg in extra:
         name = arg.split("=", 1)[0]
         if not name.startswith("--") or name in ours:
             continue
-        close = difflib.get_close_matches(name, ours, n=1, cutoff=TYPO_CUTOFF)
+        close = [flag for flag in ours if edits(name, flag) == 1]
         if close:
             return f"unknown option {name}; did you mean {close[0]}?"
     return None
+
+
+def edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        row = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]
 
 
 def parse_timespan(text: str) -> float:

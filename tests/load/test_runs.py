@@ -13,58 +13,23 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from chatconform.load import summary as summary_module
-from chatconform.redact import register_secret
 from chatconform.target import mock_subprocess
-
-KEY = "th-load-test-0123456789abcdef"
-register_secret(KEY)
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_load(folder: Path, *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CHATCONFORM_API_KEY": KEY}
-    command = [
-        sys.executable,
-        "-m",
-        "chatconform.cli",
-        "load",
-        "--report-dir",
-        str(folder),
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=folder.parent)
-
-
-def read_summary(folder: Path) -> dict[str, Any]:
-    summary: dict[str, Any] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    assert summary_module.validate(summary) is None
-    return summary
-
-
-def accounted(summary: dict[str, Any]) -> None:
-    req = summary["requests"]
-    assert req["sent"] == req["succeeded"] + sum(req["failed"].values()) + req["interrupted"]
-    assert req["failed_total"] == sum(req["failed"].values())
+from tests.load.runs import KEY, ROOT, accounted, read_summary, run_load
 
 
 @pytest.fixture(scope="module")
 def bare_mock() -> Iterator[str]:
     """The mock without latency or faults: the API base URL."""
-    with mock_subprocess(["--api-key", KEY, "--latency", "none"]) as (root, _):
+    with mock_subprocess(["--latency", "none"], api_keys=[KEY]) as (root, _):
         yield root + "/v1"
 
 
 def test_measured_latency_matches_the_mock(tmp_path: Path) -> None:
-    with mock_subprocess(["--api-key", KEY, "--ttft-ms", "200", "--itl-ms", "20", "--jitter-ms", "0"]) as (root, _):
+    with mock_subprocess(["--ttft-ms", "200", "--itl-ms", "20", "--jitter-ms", "0"], api_keys=[KEY]) as (root, _):
         done = run_load(
             tmp_path / "r", "--base-url", root + "/v1", "-u", "10", "-r", "10", "-t", "4s", "--output-words", "20"
         )
@@ -82,7 +47,7 @@ def test_measured_latency_matches_the_mock(tmp_path: Path) -> None:
 
 def test_faults_are_all_accounted_and_the_ledger_agrees(tmp_path: Path) -> None:
     faults = ["--fault", "error_rate=0.1", "--fault", "error_statuses=429,500", "--fault", "disconnect_rate=0.08"]
-    with mock_subprocess(["--api-key", KEY, "--latency", "none", "--seed", "3", *faults]) as (root, _):
+    with mock_subprocess(["--latency", "none", "--seed", "3", *faults], api_keys=[KEY]) as (root, _):
         done = run_load(
             tmp_path / "r",
             "--base-url",
@@ -194,7 +159,7 @@ def test_max_requests_bounds_a_run(tmp_path: Path, bare_mock: str) -> None:
 
 def test_open_loop_sweep_finds_the_knee(tmp_path: Path) -> None:
     # Two users at ~0.2 s per request serve 4 requests/s on time, not 200: the second step misses the lag SLO.
-    with mock_subprocess(["--api-key", KEY, "--ttft-ms", "100", "--itl-ms", "10", "--jitter-ms", "0"]) as (root, _):
+    with mock_subprocess(["--ttft-ms", "100", "--itl-ms", "10", "--jitter-ms", "0"], api_keys=[KEY]) as (root, _):
         done = run_load(
             tmp_path / "s",
             "--base-url",
