@@ -47,38 +47,34 @@ class Breaker:
     seen: int = 0
     succeeded: int = 0
     tripped: str | None = None  # the reason, once tripped
-    _recent: deque[str | None] = field(default_factory=deque)
-    _recent_failed: Counter[str] = field(default_factory=Counter)
+    _recent: deque[str | None] = field(default_factory=deque)  # the last `window` outcomes
+    _recent_failed: int = 0
+
+    def __post_init__(self) -> None:
+        self._recent = deque(maxlen=self.window)
 
     def observe(self, failure: str | None) -> str | None:
         """Count one finished request; return the reason the first time the breaker trips, else None."""
-        self.seen += 1
-        self.succeeded += failure is None
-        self._push(failure)
         if self.tripped is not None or not self.enabled:
             return None
+        self.seen += 1
+        recent = self._recent
+        if len(recent) == self.window and recent[0] is not None:
+            self._recent_failed -= 1  # about to slide out of the window
+        recent.append(failure)
+        if failure is None:  # the common case, kept short: a success never trips
+            self.succeeded += 1
+            return None
+        self._recent_failed += 1
         if self.succeeded == 0 and self.seen == self.first_failed:
-            self.tripped = f"the first {self.seen} requests all failed ({_kinds(self._recent_failed)})"
-        elif self.seen > self.first_failed and len(self._recent) == self.window:
-            failed = sum(self._recent_failed.values())
-            if failed >= self.window_rate * self.window:
-                self.tripped = f"{failed} of the last {self.window} requests failed ({_kinds(self._recent_failed)})"
+            self.tripped = f"the first {self.seen} requests all failed ({self._kinds()})"
+        elif len(recent) == self.window and self._recent_failed >= self.window_rate * self.window:
+            self.tripped = f"{self._recent_failed} of the last {self.window} requests failed ({self._kinds()})"
         return self.tripped
 
-    def _push(self, failure: str | None) -> None:
-        self._recent.append(failure)
-        if failure is not None:
-            self._recent_failed[failure] += 1
-        if len(self._recent) > self.window:
-            old = self._recent.popleft()
-            if old is not None:
-                self._recent_failed[old] -= 1
-                if not self._recent_failed[old]:
-                    del self._recent_failed[old]
-
-
-def _kinds(counts: Counter[str]) -> str:
-    return ", ".join(f"{kind}: {n}" for kind, n in counts.most_common(3))
+    def _kinds(self) -> str:
+        counts = Counter(kind for kind in self._recent if kind is not None)
+        return ", ".join(f"{kind}: {n}" for kind, n in counts.most_common(3))
 
 
 def advice(failed: dict[str, int]) -> str:

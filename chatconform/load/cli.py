@@ -8,9 +8,9 @@
     chatconform load --worker --master-host 10.0.0.5
 
 Locust's own flags keep their names (-u, -r, -t, --headless); anything this
-command does not know is passed to Locust as given, unless it is a near miss
-of one of this command's own options (`--modles`): that is a typo, and the
-error names the option meant. Without --base-url the built-in mock is
+command does not know is passed to Locust as given, unless it is one edit
+away from one of this command's own options (`--modles`): that is a typo,
+and the error names the option meant. Without --base-url the built-in mock is
 started with its realistic latency preset.
 
 Before Locust starts, the pre-flight (chatconform.preflight) checks, once for
@@ -103,10 +103,12 @@ def run(args: argparse.Namespace) -> int:
         key = args.api_key or session_key(load_profile(args.target_profile))
         mock_args = ["--latency", args.mock_latency, "--profile", args.target_profile]
         with mock_subprocess(mock_args, api_keys=[key]) as (root, _):
-            print(f"chatconform load: target is the built-in mock ({args.mock_latency} latency) at {root}/v1")
+            print(
+                f"chatconform load: target is the built-in mock ({args.mock_latency} latency) at {root}/v1", flush=True
+            )
             return _checked_start(args, settings, root + "/v1", key, True, report_dir, plan)
-    except KeyboardInterrupt:  # before Locust started (or between sweep steps): nothing to report
-        print("\nchatconform load: interrupted before the run started", flush=True)
+    except KeyboardInterrupt:  # no Locust run in progress (a running one gets the signal: launch.supervise)
+        print("\nchatconform load: interrupted", flush=True)
         return exits.INTERRUPTED
 
 

@@ -36,6 +36,13 @@ def run_load(
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=folder.parent)
 
 
+def run_plain_locust(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`locust -f loadtests/locustfile.py --headless <args>`, as a user of plain Locust runs it."""
+    command = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"), "--headless", *args]
+    env = {**os.environ, "CHATCONFORM_API_KEY": KEY}
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=cwd, env=env)
+
+
 def read_summary(folder: Path) -> dict[str, Any]:
     summary: dict[str, Any] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary_module.validate(summary) is None

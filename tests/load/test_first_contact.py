@@ -27,7 +27,7 @@ from chatconform.load.cli import add_arguments
 from chatconform.load.options import misspelt
 from chatconform.server import serve_in_thread
 from chatconform.target import mock_subprocess
-from tests.load.runs import KEY, ROOT, accounted, read_summary, run_load
+from tests.load.runs import KEY, accounted, read_summary, run_load, run_plain_locust
 
 WRONG = "th-load-wrong-key-0123456789"
 
@@ -193,15 +193,6 @@ def test_plain_locust_runs_the_preflight_too(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        command = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"), "--headless"]
-        command += ["-t", "5s", "--host", f"http://127.0.0.1:{port}/v1", "--only-summary", "StreamingChatUser"]
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tmp_path,
-            env={**os.environ, "CHATCONFORM_API_KEY": KEY},
-        )
+        done = run_plain_locust(tmp_path, "-t", "5s", "--host", f"http://127.0.0.1:{port}/v1", "StreamingChatUser")
     assert done.returncode == exits.PREFLIGHT_FAILED, done.stdout + done.stderr
     assert "pre-flight failed: nothing listens at" in done.stdout

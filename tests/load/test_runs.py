@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import httpx
 import pytest
 
 from chatconform.target import mock_subprocess
-from tests.load.runs import KEY, ROOT, accounted, read_summary, run_load
+from tests.load.runs import KEY, accounted, read_summary, run_load, run_plain_locust
 
 
 @pytest.fixture(scope="module")
@@ -199,36 +198,8 @@ def test_stages_shape_ends_the_run_when_the_stages_end(tmp_path: Path, bare_mock
 
 def test_plain_locust_runs_the_top_level_locustfile(tmp_path: Path, bare_mock: str) -> None:
     folder = tmp_path / "p"
-    command = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        str(ROOT / "loadtests" / "locustfile.py"),
-        "--headless",
-        "-u",
-        "2",
-        "-t",
-        "2s",
-        "--host",
-        bare_mock,
-        "--report-dir",
-        str(folder),
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-        "--output-words",
-        "5",
-        "StreamingChatUser",
-    ]
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={**os.environ, "CHATCONFORM_API_KEY": KEY},
-    )
+    args = ["-u", "2", "-t", "2s", "--host", bare_mock, "--report-dir", str(folder), "--only-summary"]
+    done = run_plain_locust(tmp_path, *args, "--loglevel", "WARNING", "--output-words", "5", "StreamingChatUser")
     assert done.returncode == 0, done.stdout + done.stderr
     summary = read_summary(folder)
     assert summary["requests"]["succeeded"] > 0 and summary["run"]["scenario"] == "stream"
