@@ -17,8 +17,8 @@ Lifecycle (events, not monkey-patching):
   quitting                  the master or the only process writes the summary and
                             report and sets the exit code (finish.py, exits.py);
                             workers skip it
-  SIGINT (Ctrl-C)           stops the run as --run-time would, in-flight requests
-                            getting INTERRUPT_GRACE_S; the summary says `interrupted`
+  SIGINT, SIGTERM           mark the run interrupted (in-flight requests get
+                            INTERRUPT_GRACE_S); Ctrl-C reaches Locust's main greenlet only
 
 A load process whose circuit breaker trips (breaker.py) stops the run: a
 worker tells the master, which stops every worker.
@@ -66,6 +66,7 @@ class _Process:
     stopping: bool = False
     stopped_by: str | None = None
     tripped: str | None = None  # why the circuit breaker stopped the run
+    interrupted: bool = False  # a Ctrl-C or SIGTERM arrived
     quitting: bool = False
     started: float = 0.0  # time.time() at test start
     mock: ExitStack = field(default_factory=ExitStack)
@@ -105,10 +106,8 @@ def _on_init(environment: Any, **_: Any) -> None:
     if isinstance(runner, WorkerRunner):
         runner.register_message(STOP, _on_stop_request, concurrent=True)
         return
-    # Ctrl-C stops the run as --run-time does, from a greenlet of its own. Python's default, a
-    # KeyboardInterrupt, would be raised in whichever user greenlet happened to run (losing its request
-    # from the books) and printed by gevent's hub.
-    gevent.signal_handler(signal.SIGINT, _on_interrupt, environment)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(signum, _on_interrupt, environment, signum)
     if isinstance(runner, MasterRunner):
         runner.register_message(FINAL, _on_final)
         runner.register_message(DONE, _on_done)
@@ -239,12 +238,25 @@ def trip(environment: Any, reason: str) -> None:
         _stop(environment, "circuit_breaker", reason)
 
 
-def _on_interrupt(environment: Any) -> None:
-    if _p.stopped_by is not None:
-        log.warning("chatconform load: already stopping (%s); writing the report", _p.stopped_by)
+def _on_interrupt(environment: Any, signum: int) -> None:
+    """Ctrl-C or SIGTERM: the run ends as interrupted, in-flight requests get INTERRUPT_GRACE_S.
+
+    On SIGINT this delivers Locust's own way out, a KeyboardInterrupt, to its main greenlet only (it
+    quits, the quitting listener writes the report). Python's default raises it in whichever greenlet
+    happens to run, often a user in mid-request, which loses that request from the books, and gevent's
+    hub prints it. Locust handles SIGTERM itself; this only marks the run. Marked here, not in the
+    quitting listener: a master's own quitting listener stops the run before ours runs.
+    """
+    if _p.interrupted:
+        log.warning("chatconform load: already stopping; writing the report")
         return
-    environment.stop_timeout = min(float(environment.stop_timeout or 0), INTERRUPT_GRACE_S)
-    _stop(environment, "interrupted")
+    _p.interrupted = True
+    if not _p.stopping:
+        _p.stopped_by = _p.stopped_by or "interrupted"
+        environment.stop_timeout = min(float(environment.stop_timeout or 0), INTERRUPT_GRACE_S)
+    if signum == signal.SIGINT:
+        hub = gevent.get_hub()
+        hub.loop.run_callback(hub.parent.throw, KeyboardInterrupt)
 
 
 def _stop(environment: Any, why: str, tripped: str | None = None) -> None:
@@ -258,10 +270,8 @@ def _on_quitting(environment: Any, **_: Any) -> None:
         return
     _p.quitting = True  # a second SIGTERM would fire quitting again
     try:
-        if not _p.stopping and environment.runner is not None:  # SIGTERM: Locust quits without stopping the run
-            _p.stopped_by = _p.stopped_by or "interrupted"
-            environment.stop_timeout = min(float(environment.stop_timeout or 0), INTERRUPT_GRACE_S)
-            environment.runner.quit()  # stop users and gather the workers' figures first
+        if not _p.stopping and environment.runner is not None:  # interrupted (_on_interrupt): stop the users
+            environment.runner.quit()  # and gather the workers' figures before the summary
         if _p.total is not None:
             finish.conclude(environment, _p.total, _p.stopped_by, _p.started, _p.tripped)
     except Exception:  # a run whose summary could not be made must not pass a gate

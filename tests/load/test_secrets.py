@@ -15,7 +15,7 @@ import pytest
 
 from chatconform import headers
 from chatconform.target import MOCK_KEYS_ENV, mock_subprocess
-from tests.load.runs import KEY, read_summary
+from tests.load.runs import KEY, accounted, read_summary
 
 # Plain words, so that a mock masking credential-looking header values still journals them as sent.
 TENANT = "blue-tenant-harbor-lantern"
@@ -57,8 +57,9 @@ def test_the_mock_gets_its_keys_from_the_environment_not_argv(monkeypatch: pytes
 
 def test_load_with_the_built_in_mock_and_workers_puts_no_secret_on_a_command_line(tmp_path: Path) -> None:
     folder = tmp_path / "r"
-    command = [sys.executable, "-m", "chatconform.cli", "load", "--workers", "2", "-u", "4", "-t", "30s"]
-    command += ["--max-requests", "40", "--output-words", "5", "--mock-latency", "none", "--report-dir", str(folder)]
+    # A few seconds, not a request count: long enough to see every child process while it lives.
+    command = [sys.executable, "-m", "chatconform.cli", "load", "--workers", "2", "-u", "4", "-t", "4s"]
+    command += ["--output-words", "5", "--mock-latency", "none", "--report-dir", str(folder), "--only-summary"]
     command += ["--header", f"X-Tenant: {TENANT}"]
     env = {**os.environ, "CHATCONFORM_API_KEY": KEY, headers.ENV: f"X-Route: {ROUTE}"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -85,7 +86,8 @@ def test_load_with_the_built_in_mock_and_workers_puts_no_secret_on_a_command_lin
     for cmdline in seen.values():
         assert KEY not in cmdline and TENANT not in cmdline and "eu: west" not in cmdline
     summary = read_summary(folder)
-    assert summary["requests"]["sent"] == summary["requests"]["succeeded"] == 40
+    accounted(summary)
+    assert summary["requests"]["succeeded"] > 0 and summary["requests"]["failed_total"] == 0
     written = output + "".join(p.read_text(errors="replace") for p in folder.iterdir() if p.is_file())
     assert KEY not in written and TENANT not in written and ROUTE not in written
 
