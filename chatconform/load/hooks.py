@@ -115,7 +115,8 @@ def _on_init(environment: Any, **_: Any) -> None:
     options = environment.parsed_options
     if options is None:
         return
-    needs_mock = not environment.host and not any(getattr(cls, "host", None) for cls in environment.user_classes)
+    class_hosts = [cls.host for cls in environment.user_classes if getattr(cls, "host", None)]
+    needs_mock = not environment.host and not class_hosts
     try:  # fail before the first request (and before a mock starts), not in every worker
         settings = Settings.from_options(
             Namespace(**{**vars(options), "api_key": options.api_key or "mock"}) if needs_mock else options
@@ -128,9 +129,8 @@ def _on_init(environment: Any, **_: Any) -> None:
         settings = Settings.from_options(options)
     # Workers on other hosts get the headers with the master's options (Locust's channel), not a command line.
     options.header = headers.as_flags(settings.headers)
-    if not options.skip_preflight and not start.passes_preflight(
-        str(environment.host), settings, options.preflight_timeout
-    ):
+    host = str(environment.host or class_hosts[0])
+    if not options.skip_preflight and not start.passes_preflight(host, settings, options.preflight_timeout):
         _p.mock.close()
         raise SystemExit(exits.PREFLIGHT_FAILED)
     if options.headless and not options.run_time:  # every run is bounded: Locust would run until Ctrl-C

@@ -135,7 +135,7 @@ def forwarded(values: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for option in OPTIONS:
         value = values.get(option.dest)
-        if option.secret or option.dest == "report_dir" or value in (None, "", [], False):
+        if option.secret or option.dest == "report_dir" or value is None or value is False or value in ("", []):
             continue
         if value is True:  # a store_true flag
             out.append(option.flag(locust=True))

@@ -108,8 +108,9 @@ def test_options_far_from_ours_are_left_to_locust() -> None:
 
 
 def test_secret_options_never_go_on_a_command_line_and_flags_go_bare() -> None:
-    values = vars(parse("--header", "X-Tenant: blue-canary-77", "--skip-preflight"))
+    values = vars(parse("--header", "X-Tenant: blue-canary-77", "--skip-preflight", "--prompt-words", "0"))
     args = forwarded(values)
+    assert args[args.index("--prompt-words") + 1] == "0"  # a zero is a value, not an absent flag
     assert "--header" not in args and "blue-canary-77" not in " ".join(args)
     assert args.count("--skip-preflight") == 1 and "True" not in args
     assert "--no-circuit-breaker" not in args  # False flags are left out
