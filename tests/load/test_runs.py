@@ -157,7 +157,8 @@ def test_max_requests_bounds_a_run(tmp_path: Path, bare_mock: str) -> None:
 
 
 def test_open_loop_sweep_finds_the_knee(tmp_path: Path) -> None:
-    # Two users at ~0.2 s per request serve 4 requests/s on time, not 200: the second step misses the lag SLO.
+    # Two users at ~0.2 s per request serve 4 requests/s on time, not 200: the second step misses the lag SLO
+    # (its sends run seconds late). The bound is wide: on a busy machine the first sends of a step start late.
     with mock_subprocess(["--ttft-ms", "100", "--itl-ms", "10", "--jitter-ms", "0"], api_keys=[KEY]) as (root, _):
         done = run_load(
             tmp_path / "s",
@@ -174,7 +175,7 @@ def test_open_loop_sweep_finds_the_knee(tmp_path: Path) -> None:
             "--output-words",
             "10",
             "--slo",
-            "send_lag_p95_ms=100",
+            "send_lag_p95_ms=400",
         )
     assert done.returncode == 0, done.stdout + done.stderr
     sweep = json.loads((tmp_path / "s" / "sweep.json").read_text(encoding="utf-8"))
