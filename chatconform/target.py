@@ -16,13 +16,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from chatconform.profile import Profile
 from chatconform.redact import register_secret
 
+MOCK_KEYS_ENV = "CHATCONFORM_MOCK_API_KEYS"  # read by `chatconform mock`, comma-separated
 _SERVING = re.compile(r"serving (http://[\d.]+:\d+)/v1")
 
 
@@ -51,11 +52,28 @@ def session_key(profile: Profile) -> str:
 
 
 @contextmanager
-def mock_subprocess(args: list[str], timeout_s: float = 30.0) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Run `chatconform mock --port 0 <args>` as a child; yield (root URL, process)."""
-    command = [sys.executable, "-m", "chatconform.mock.cli", "--host", "127.0.0.1", "--port", "0", *args]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+def mock_subprocess(
+    args: list[str], timeout_s: float = 30.0, api_keys: Sequence[str] = ()
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run `chatconform mock --port 0 <args>` as a child; yield (root URL, process).
+
+    Keys never reach the child's command line, which every user of the
+    machine can read (`ps`): `api_keys`, and any `--api-key KEY` in `args`,
+    are handed over in the environment (MOCK_KEYS_ENV, comma-separated).
+    The child runs in a process group of its own, so a Ctrl-C in the
+    terminal stops the run that uses the mock, not the mock under it; this
+    context manager ends it.
+    """
+    rest, keys = _without_keys(args)
+    keys += list(api_keys)
+    if any("," in key for key in keys):
+        raise ValueError("a mock API key cannot contain ','")
+    command = [sys.executable, "-m", "chatconform.mock.cli", "--host", "127.0.0.1", "--port", "0", *rest]
+    env = {k: v for k, v in os.environ.items() if k != MOCK_KEYS_ENV}
+    env.update({"PYTHONUNBUFFERED": "1", **({MOCK_KEYS_ENV: ",".join(keys)} if keys else {})})
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, process_group=0
+    )
     # Keep reading the child's output once it has started, or a full pipe would block its logging.
     drain = threading.Thread(target=_drain, args=(proc,), daemon=True)
     try:
@@ -73,6 +91,21 @@ def mock_subprocess(args: list[str], timeout_s: float = 30.0) -> Iterator[tuple[
             drain.join(timeout=5)  # the pipe ends with the child
         if proc.stdout is not None:
             proc.stdout.close()  # else an unclosed-file ResourceWarning at garbage collection
+
+
+def _without_keys(args: list[str]) -> tuple[list[str], list[str]]:
+    """Split `--api-key KEY` and `--api-key=KEY` out of a mock command line: (the rest, the keys)."""
+    rest: list[str] = []
+    keys: list[str] = []
+    items = iter(args)
+    for arg in items:
+        if arg == "--api-key":
+            keys.append(next(items, ""))
+        elif arg.startswith("--api-key="):
+            keys.append(arg.partition("=")[2])
+        else:
+            rest.append(arg)
+    return rest, [k for k in keys if k]
 
 
 def _drain(proc: subprocess.Popen[str]) -> None:

@@ -8,21 +8,29 @@
     chatconform load --worker --master-host 10.0.0.5
 
 Locust's own flags keep their names (-u, -r, -t, --headless); anything this
-command does not know is passed to Locust as given. Without --base-url the
-built-in mock is started with its realistic latency preset.
+command does not know is passed to Locust as given, unless it is one edit
+away from one of this command's own options (`--modles`): that is a typo,
+and the error names the option meant. Without --base-url the built-in mock is
+started with its realistic latency preset.
+
+Before Locust starts, the pre-flight (chatconform.preflight) checks, once for
+a whole sweep, that the target can be tested at all. Exit codes: exits.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import math
 import os
 import time
 from pathlib import Path
+from typing import Any
 
-from chatconform.load import sweep
-from chatconform.load.launch import USER_CLASSES, Launch, worker
-from chatconform.load.options import API_KEY_ENV, add_options, parse_stages, parse_timespan
+from chatconform.load import exits, scenarios, start, sweep
+from chatconform.load.launch import Launch, worker
+from chatconform.load.options import API_KEY_ENV, add_options, misspelt, parse_stages, parse_timespan
 from chatconform.load.runtime import Settings, SettingsError
 from chatconform.profile import load_profile
 from chatconform.redact import register_secret
@@ -30,54 +38,56 @@ from chatconform.target import mock_subprocess, session_key
 
 ACCEPTS_EXTRA = True  # unknown flags are Locust's
 DEFAULT_RUN_TIME = "30s"
-USAGE_ERROR = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", help="target API base, e.g. https://gw.example/v1 (default: the built-in mock)")
-    parser.add_argument(
-        "-u", "--users", type=int, help="concurrent users (default 10; open loop: enough for 4 s of latency at --rate)"
-    )
-    parser.add_argument("-r", "--spawn-rate", type=float, help="users started per second (default: all within 1 s)")
-    parser.add_argument(
+    flags: list[str] = []
+
+    def add(*names: str, **kwargs: Any) -> None:
+        flags.extend(names)
+        parser.add_argument(*names, **kwargs)
+
+    add("--base-url", help="target API base, e.g. https://gw.example/v1 (default: the built-in mock)")
+    add("-u", "--users", type=int, help="concurrent users (default 10; open loop: enough for 4 s of latency at --rate)")
+    add("-r", "--spawn-rate", type=float, help="users started per second (default: all within 1 s)")
+    add(
         "-t",
         "--run-time",
         default=DEFAULT_RUN_TIME,
         help=f"run time, e.g. 30s, 5m (default {DEFAULT_RUN_TIME}); every run is bounded",
     )
-    parser.add_argument("--headless", action="store_true", help="no web UI (the default; accepted for Locust habits)")
-    parser.add_argument("--headful", action="store_true", help="show Locust's web UI on 127.0.0.1 during the run")
-    parser.add_argument(
-        "--scenario",
-        choices=tuple(USER_CLASSES),
-        default="stream",
-        help="stream (default), chat (not streamed), tools, vision, or mix (see --mix)",
-    )
-    parser.add_argument("--workers", type=int, default=0, help="N local Locust worker processes and a master")
-    parser.add_argument(
-        "--worker", action="store_true", help="be a worker for a master on another host (with Locust's --master-host)"
-    )
-    parser.add_argument(
+    add("--headless", action="store_true", help="no web UI (the default; accepted for Locust habits)")
+    add("--headful", action="store_true", help="show Locust's web UI on 127.0.0.1 during the run")
+    add("--scenario", choices=tuple(scenarios.SCENARIOS), default=scenarios.DEFAULT, help=scenarios.choices_help())
+    add("--workers", type=int, default=0, help="N local Locust worker processes and a master")
+    add("--worker", action="store_true", help="be a worker for a master on another host (with Locust's --master-host)")
+    add(
         "--sweep",
         help="loads to step through, e.g. 2,4,8,16: requests/s for an open-loop "
         "--arrival, else users; stops at the first step that misses the SLO",
     )
-    parser.add_argument(
+    add(
         "--stop-timeout",
         type=float,
         help="seconds that in-flight requests get to finish at the end (default: --request-timeout)",
     )
-    add_options(parser, locust=False)
+    flags += add_options(parser, locust=False)
+    parser.set_defaults(known_flags=flags)  # for the typo check of what goes on to Locust
 
 
 def run(args: argparse.Namespace) -> int:
+    extra = list(getattr(args, "extra", []))
+    typo = misspelt(extra, args.known_flags)
+    if typo:
+        print(f"chatconform load: {typo}")
+        return exits.USAGE
     if args.worker:  # the master sends the options, the target and the key; a worker only runs users
-        return worker(list(getattr(args, "extra", [])))
+        return worker(extra)
     try:
-        plan = _validate(args)
+        settings, plan = _validate(args)
     except (SettingsError, ValueError) as exc:
         print(f"chatconform load: {exc}")
-        return USAGE_ERROR
+        return exits.USAGE
     report_dir = (
         Path(args.report_dir)
         if args.report_dir
@@ -87,17 +97,23 @@ def run(args: argparse.Namespace) -> int:
             time.strftime("%Y%m%d-%H%M%S") + "-" + (f"sweep-{args.scenario}" if plan else args.scenario),
         )
     )
-    if args.base_url:
-        return _start(args, args.base_url, args.api_key, False, report_dir, plan)
-    key = args.api_key or session_key(load_profile(args.target_profile))
-    mock_args = ["--latency", args.mock_latency, "--api-key", key, "--profile", args.target_profile]
-    with mock_subprocess(mock_args) as (root, _):
-        print(f"chatconform load: target is the built-in mock ({args.mock_latency} latency) at {root}/v1", flush=True)
-        return _start(args, root + "/v1", key, True, report_dir, plan)
+    try:
+        if args.base_url:
+            return _checked_start(args, settings, args.base_url, args.api_key, False, report_dir, plan)
+        key = args.api_key or session_key(load_profile(args.target_profile))
+        mock_args = ["--latency", args.mock_latency, "--profile", args.target_profile]
+        with mock_subprocess(mock_args, api_keys=[key]) as (root, _):
+            print(
+                f"chatconform load: target is the built-in mock ({args.mock_latency} latency) at {root}/v1", flush=True
+            )
+            return _checked_start(args, settings, root + "/v1", key, True, report_dir, plan)
+    except KeyboardInterrupt:  # no Locust run in progress (a running one gets the signal: launch.supervise)
+        print("\nchatconform load: interrupted", flush=True)
+        return exits.INTERRUPTED
 
 
-def _validate(args: argparse.Namespace) -> list[float] | None:
-    """Fail on bad options before anything starts; return the sweep's loads, if any."""
+def _validate(args: argparse.Namespace) -> tuple[Settings, list[float] | None]:
+    """Fail on bad options before anything starts; return the settings and the sweep's loads, if any."""
     args.api_key = args.api_key or os.environ.get(API_KEY_ENV)
     if args.api_key:
         register_secret(args.api_key)
@@ -116,30 +132,49 @@ def _validate(args: argparse.Namespace) -> list[float] | None:
     settings = Settings.from_options(probe)
     if args.sweep and not settings.slo:
         raise ValueError("--sweep needs at least one --slo (or --slo-file): the knee is the highest passing load")
-    return loads if args.sweep else None
+    return settings, (loads if args.sweep else None)
 
 
-def _start(
-    args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path, plan: list[float] | None
+def _checked_start(
+    args: argparse.Namespace,
+    settings: Settings,
+    base_url: str,
+    key: str,
+    is_mock: bool,
+    folder: Path,
+    plan: list[float] | None,
 ) -> int:
+    """The pre-flight, once (a sweep included), then the run with the pre-flight off in Locust."""
+    if not args.skip_preflight:
+        if not start.passes_preflight(base_url, dataclasses.replace(settings, api_key=key), args.preflight_timeout):
+            return exits.PREFLIGHT_FAILED
+        args.skip_preflight = True
+    launch = functools.partial(_launch, args, base_url, key, is_mock, settings.headers)
     if plan is None:
-        return _launch(args, base_url, key, is_mock, folder, args.rate, args.users).run()
+        return launch(folder, args.rate, args.users).run()
     open_loop = args.arrival != "closed"
     label = "offered rate (requests/s)" if open_loop else "users"
 
     def step(load: float, step_dir: Path) -> int:
         rate, users = (load, args.users) if open_loop else (args.rate, max(1, round(load)))
-        return _launch(args, base_url, key, is_mock, step_dir, rate, users).run()
+        return launch(step_dir, rate, users).run()
 
     return sweep.run(plan, step, folder, label)
 
 
 def _launch(
-    args: argparse.Namespace, base_url: str, key: str, is_mock: bool, folder: Path, rate: float, users: int | None
+    args: argparse.Namespace,
+    base_url: str,
+    key: str,
+    is_mock: bool,
+    extra_headers: dict[str, str],
+    folder: Path,
+    rate: float,
+    users: int | None,
 ) -> Launch:
     if users is None:  # open loop: enough users to hold 4 s of latency at the rate
         users = max(10, math.ceil(rate * 4)) if args.arrival != "closed" else 10
-    options = {k: v for k, v in vars(args).items() if k not in ("extra",)}
+    options = {k: v for k, v in vars(args).items() if k not in ("extra", "known_flags")}
     options["rate"] = rate
     return Launch(
         base_url=base_url,
@@ -153,6 +188,7 @@ def _launch(
         report_dir=folder,
         workers=args.workers,
         headful=args.headful,
+        headers=extra_headers,
         options=options,
         extra=list(getattr(args, "extra", [])),
     )

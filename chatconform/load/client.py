@@ -4,7 +4,7 @@ geventhttpclient is what Locust's FastHttpUser runs on, but its streaming
 helper (`iter_content`) waits for a full block of the asked size, which
 would stamp events with the time the block filled up, and it ends quietly
 when the connection drops, which would count a cut stream as complete. So
-the response is read here one socket read at a time (`read_some`), and
+the response is read here one socket read at a time (`readsome.py`), and
 transport errors are kept: a stream cut mid-body is a `disconnect`, not a
 short success.
 
@@ -22,6 +22,7 @@ import gevent
 from geventhttpclient import URL, HTTPClient
 from geventhttpclient.response import HTTPParseError, HTTPSocketPoolResponse
 
+from chatconform.load.readsome import read_some
 from chatconform.load.timing import StreamObserver, Timing, observe_body
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
@@ -47,14 +48,22 @@ class Outcome:
 class ChatClient:
     """A keep-alive connection for one Locust user (one greenlet, so concurrency 1)."""
 
-    def __init__(self, base_url: str, api_key: str, timeout_s: float, max_bytes: int = MAX_RESPONSE_BYTES) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        timeout_s: float,
+        max_bytes: int = MAX_RESPONSE_BYTES,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
         url = URL(base_url)
         self.path = url.path.rstrip("/") + "/chat/completions"
         self.timeout_s, self.max_bytes = timeout_s, max_bytes
         self.http = HTTPClient.from_url(
             url, concurrency=1, network_timeout=timeout_s, block_size=_BLOCK, connection_timeout=min(10.0, timeout_s)
         )
-        self.headers = {
+        self.headers = {  # custom headers first: the ones the client sets win (headers.py refuses them anyway)
+            **(extra_headers or {}),
             "authorization": f"Bearer {api_key}",
             "content-type": "application/json",
             "accept": "application/json, text/event-stream",
@@ -118,22 +127,6 @@ class ChatClient:
             if size > self.max_bytes:
                 raise _TooLarge
         return b"".join(parts)
-
-
-def read_some(response: HTTPSocketPoolResponse) -> bytes:
-    """The body bytes that have arrived: what is buffered, else the next socket read; b"" at the end.
-
-    geventhttpclient's public reads wait for a given length or a separator;
-    this returns after one read, so every event in it is stamped with the
-    time it arrived. It uses the response's parser state (`_body_buffer`,
-    `_sock`) and its public `feed`, which raises on a connection cut mid-body.
-    """
-    buffer = response._body_buffer
-    while not buffer and not response.message_complete and response._sock is not None:
-        response.feed(response._sock.recv(response.block_size))
-    data = bytes(buffer)
-    del buffer[:]
-    return data
 
 
 def _is_stream(response: HTTPSocketPoolResponse) -> bool:

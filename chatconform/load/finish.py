@@ -1,14 +1,16 @@
 """The end of a run (on the master or the only process): summary, report, verdict, exit code.
 
-Exit codes: 0 when every SLO passed (failed requests are judged by the
-`error_rate` objective, not by the exit code), 3 when an SLO failed, and
-Locust's own codes otherwise (1 for an error in the load generator itself).
+The exit codes are listed in exits.py: 0 passed, 3 an SLO missed, 5 the
+target failed the run (circuit breaker, or nothing succeeded), 130
+interrupted, and Locust's own otherwise (1 for an error in the generator).
+When the target failed the run, the terminal and the report open with it,
+in red, and with what the most frequent failure usually means.
 """
 
 from __future__ import annotations
 
 import os
-from contextlib import ExitStack
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,46 +18,31 @@ from typing import Any
 import locust
 from locust.runners import MasterRunner
 
-from chatconform.load import slo, summary
+from chatconform.load import exits, slo, summary
 from chatconform.load.client import MAX_RESPONSE_BYTES
 from chatconform.load.options import MOCK_ENV
 from chatconform.load.recorder import Recorder
 from chatconform.load.report import LATE_MS, write
 from chatconform.load.runtime import Settings
-from chatconform.profile import load_profile
-from chatconform.target import mock_subprocess, session_key
 
-SLO_FAILED = 3
+RED, RESET = "\033[1;31m", "\033[0m"
 
 
-def start_mock(environment: Any, stack: ExitStack) -> None:
-    """No target given: serve the built-in mock for this run, with a fresh key."""
-    options = environment.parsed_options
-    profile = load_profile(options.target_profile)
-    if not options.api_key:
-        options.api_key = session_key(profile)
-    args = ["--latency", options.mock_latency, "--api-key", options.api_key, "--profile", options.target_profile]
-    root, _ = stack.enter_context(mock_subprocess(args))
-    environment.host = root + "/v1"
-    os.environ[MOCK_ENV] = "1"
-    print(f"chatconform load: no --host given; serving the built-in mock at {environment.host}", flush=True)
-
-
-def conclude(environment: Any, total: Recorder, stopped_by: str | None, started: float) -> None:
-    """`started`: time.time() when the test started."""
+def conclude(
+    environment: Any, total: Recorder, stopped_by: str | None, started: float, tripped: str | None = None
+) -> None:
+    """`started`: time.time() when the test started; `tripped`: the circuit breaker's reason, if it tripped."""
     options = environment.parsed_options
     settings = Settings.from_options(options)
     run = _run_info(environment, settings, stopped_by, started)
-    result = summary.build(total, run, settings.slo)
+    result = summary.build(total, run, settings.slo, tripped)
     folder = Path(options.report_dir) if options.report_dir else Path("reports", "load", run.id)
     page = write(folder, result, total)
     # Printed on Locust's `quit` event, after its own statistics table, so the verdict is the last word.
     environment.events.quit.add_listener(lambda **_: print(_terminal(result, page), flush=True))
-    verdict = result["slo"]
-    if not verdict["passed"]:
-        environment.process_exit_code = SLO_FAILED
-    elif not environment.runner.exceptions:
-        environment.process_exit_code = 0
+    code = exits.of_run(result["alarm"] is not None, run.stopped_by == "interrupted", result["slo"]["passed"])
+    if code != exits.OK or not environment.runner.exceptions:  # else Locust's own code for errors in users
+        environment.process_exit_code = code
 
 
 def _run_info(environment: Any, settings: Settings, stopped_by: str | None, wall: float) -> summary.RunInfo:
@@ -102,6 +89,8 @@ def _terminal(result: dict[str, Any], page: Path) -> str:
         f"chatconform load: {req['sent']} sent, {req['succeeded']} succeeded, {req['failed_total']} failed "
         f"({failed}), {req['interrupted']} interrupted"
     ]
+    if result["run"]["stopped_by"] == "interrupted":
+        lines.append("  interrupted: the figures cover the run until Ctrl-C (or SIGTERM)")
     cells = [
         f"{name.upper()} p50 {_ms(m[name + '_ms']['p50'])} p95 {_ms(m[name + '_ms']['p95'])}"
         for name in ("ttft", "itl", "tpot", "e2e")
@@ -126,7 +115,15 @@ def _terminal(result: dict[str, Any], page: Path) -> str:
         )
     )
     lines.append(f"report: {page}")
+    alarm = result["alarm"]
+    if alarm is not None:  # the first and the last word: the figures above measure a failing target
+        lines.insert(0, _red(f"chatconform load: TARGET FAILED THE RUN: {alarm['message']}"))
+        lines.append(_red(f"chatconform load: TARGET FAILED THE RUN; fix: {alarm['advice']}"))
     return "\n".join(lines)
+
+
+def _red(text: str) -> str:
+    return f"{RED}{text}{RESET}" if sys.stdout.isatty() and not os.environ.get("NO_COLOR") else text
 
 
 def _ms(value: float | None) -> str:

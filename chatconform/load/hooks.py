@@ -3,7 +3,9 @@
 Lifecycle (events, not monkey-patching):
   init_command_line_parser  registers the load options (options.py)
   init                      on the master or the only process: starts the built-in
-                            mock when no host is given; registers custom messages
+                            mock when no host is given, runs the pre-flight (unless
+                            --skip-preflight: `chatconform load` ran it already);
+                            registers custom messages
   test_start                each load process builds its Runtime from the options
                             (a worker gets the master's options and its worker index)
   report_to_master          a worker ships what it recorded since its last report
@@ -13,14 +15,20 @@ Lifecycle (events, not monkey-patching):
                             quit gives workers only 0.5 s, which would lose
                             requests still finishing within --stop-timeout
   quitting                  the master or the only process writes the summary and
-                            report and sets the exit code from the SLO verdict
-                            (finish.py); workers skip it
+                            report and sets the exit code (finish.py, exits.py);
+                            workers skip it
+  SIGINT, SIGTERM           mark the run interrupted (in-flight requests get
+                            INTERRUPT_GRACE_S); Ctrl-C reaches Locust's main greenlet only
+
+A load process whose circuit breaker trips (breaker.py) stops the run: a
+worker tells the master, which stops every worker.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
+import signal
 import time
 from argparse import Namespace
 from contextlib import ExitStack
@@ -32,17 +40,19 @@ from gevent.event import Event
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from chatconform.load import finish
+from chatconform import headers
+from chatconform.load import exits, finish, start
 from chatconform.load.options import add_options
 from chatconform.load.recorder import Recorder
 from chatconform.load.runtime import Runtime, Settings, SettingsError
 from chatconform.redact import register_secret
 
 log = logging.getLogger("chatconform.load")
-STOP, FINAL, DONE = "chatconform_stop", "chatconform_final", "chatconform_done"
+STOP, FINAL, DONE, TRIPPED = "chatconform_stop", "chatconform_final", "chatconform_done", "chatconform_tripped"
 REPORT_KEY = "chatconform"
 FINAL_GRACE_S = 15.0  # beyond --stop-timeout, for the final messages to arrive
 DEFAULT_RUN_TIME_S = 30  # for plain `locust --headless` without -t (chatconform load always passes -t)
+INTERRUPT_GRACE_S = 2.0  # on Ctrl-C, in-flight requests get this long (at most --stop-timeout) to finish
 
 
 @dataclass
@@ -55,6 +65,9 @@ class _Process:
     share_done: bool = False
     stopping: bool = False
     stopped_by: str | None = None
+    tripped: str | None = None  # why the circuit breaker stopped the run
+    interrupted: bool = False  # a Ctrl-C or SIGTERM arrived
+    quitting: bool = False
     started: float = 0.0  # time.time() at test start
     mock: ExitStack = field(default_factory=ExitStack)
     installed: bool = False
@@ -85,29 +98,41 @@ def install() -> None:
 
 
 def _on_init(environment: Any, **_: Any) -> None:
+    hub = gevent.get_hub()
     # gevent's loop caches "now"; after a slow start (imports on a busy machine) it is stale, and Locust's
     # --run-time timer, armed next from that stale time, would fire at once. Refresh it.
-    gevent.get_hub().loop.update_now()
+    hub.loop.update_now()
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.register_message(STOP, _on_stop_request, concurrent=True)
         return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(signum, _on_interrupt, environment, signum)
     if isinstance(runner, MasterRunner):
         runner.register_message(FINAL, _on_final)
         runner.register_message(DONE, _on_done)
+        runner.register_message(TRIPPED, lambda env, msg, **_: _stop(env, "circuit_breaker", msg.data["reason"]))
     options = environment.parsed_options
     if options is None:
         return
-    needs_mock = not environment.host and not any(getattr(cls, "host", None) for cls in environment.user_classes)
+    class_hosts = [cls.host for cls in environment.user_classes if getattr(cls, "host", None)]
+    needs_mock = not environment.host and not class_hosts
     try:  # fail before the first request (and before a mock starts), not in every worker
-        Settings.from_options(
+        settings = Settings.from_options(
             Namespace(**{**vars(options), "api_key": options.api_key or "mock"}) if needs_mock else options
         )
     except SettingsError as exc:
         raise SystemExit(f"chatconform load: {exc}") from None
     if needs_mock:
         atexit.register(_p.mock.close)  # the mock must not outlive this process, however it ends
-        finish.start_mock(environment, _p.mock)
+        start.start_mock(environment, _p.mock)
+        settings = Settings.from_options(options)
+    # Workers on other hosts get the headers with the master's options (Locust's channel), not a command line.
+    options.header = headers.as_flags(settings.headers)
+    host = str(environment.host or class_hosts[0])
+    if not options.skip_preflight and not start.passes_preflight(host, settings, options.preflight_timeout):
+        _p.mock.close()
+        raise SystemExit(exits.PREFLIGHT_FAILED)
     if options.headless and not options.run_time:  # every run is bounded: Locust would run until Ctrl-C
         options.run_time = DEFAULT_RUN_TIME_S
         log.warning("no --run-time given: the run stops after %d s", DEFAULT_RUN_TIME_S)
@@ -190,7 +215,7 @@ def _on_final(environment: Any, msg: Any, **_: Any) -> None:
 def _on_done(environment: Any, msg: Any, **_: Any) -> None:
     _p.done.add(msg.node_id)
     if {client.id for client in environment.runner.clients.all} <= _p.done:
-        _stop_for_budget(environment)
+        _stop(environment, "max_requests")
 
 
 def share_done(environment: Any) -> None:
@@ -201,24 +226,54 @@ def share_done(environment: Any) -> None:
     if isinstance(environment.runner, WorkerRunner):
         environment.runner.send_message(DONE, None)
     else:
-        _stop_for_budget(environment)
+        _stop(environment, "max_requests")
 
 
-def _stop_for_budget(environment: Any) -> None:
+def trip(environment: Any, reason: str) -> None:
+    """This process's circuit breaker tripped (called once, by the user that saw it): stop the whole run."""
+    log.error("chatconform load: circuit breaker: %s; stopping the run", reason)
+    if isinstance(environment.runner, WorkerRunner):
+        environment.runner.send_message(TRIPPED, {"reason": reason})
+    else:
+        _stop(environment, "circuit_breaker", reason)
+
+
+def _on_interrupt(environment: Any, signum: int) -> None:
+    """Ctrl-C or SIGTERM: the run ends as interrupted, in-flight requests get INTERRUPT_GRACE_S.
+
+    On SIGINT this delivers Locust's own way out, a KeyboardInterrupt, to its main greenlet only (it
+    quits, the quitting listener writes the report). Python's default raises it in whichever greenlet
+    happens to run, often a user in mid-request, which loses that request from the books, and gevent's
+    hub prints it. Locust handles SIGTERM itself; this only marks the run. Marked here, not in the
+    quitting listener: a master's own quitting listener stops the run before ours runs.
+    """
+    if _p.interrupted:
+        log.warning("chatconform load: already stopping; writing the report")
+        return
+    _p.interrupted = True
+    if not _p.stopping:
+        _p.stopped_by = _p.stopped_by or "interrupted"
+        environment.stop_timeout = min(float(environment.stop_timeout or 0), INTERRUPT_GRACE_S)
+    if signum == signal.SIGINT:
+        hub = gevent.get_hub()
+        hub.loop.run_callback(hub.parent.throw, KeyboardInterrupt)
+
+
+def _stop(environment: Any, why: str, tripped: str | None = None) -> None:
     if _p.stopped_by is None:
-        _p.stopped_by = "max_requests"
+        _p.stopped_by, _p.tripped = why, tripped
         gevent.spawn(environment.runner.quit)
 
 
 def _on_quitting(environment: Any, **_: Any) -> None:
-    if isinstance(environment.runner, WorkerRunner):
+    if isinstance(environment.runner, WorkerRunner) or _p.quitting:
         return
+    _p.quitting = True  # a second SIGTERM would fire quitting again
     try:
-        if not _p.stopping and environment.runner is not None:
-            _p.stopped_by = _p.stopped_by or "interrupted"
-            environment.runner.quit()  # Ctrl-C: stop users and gather the workers' figures first
+        if not _p.stopping and environment.runner is not None:  # interrupted (_on_interrupt): stop the users
+            environment.runner.quit()  # and gather the workers' figures before the summary
         if _p.total is not None:
-            finish.conclude(environment, _p.total, _p.stopped_by, _p.started)
+            finish.conclude(environment, _p.total, _p.stopped_by, _p.started, _p.tripped)
     except Exception:  # a run whose summary could not be made must not pass a gate
         log.exception("chatconform load: the summary or report could not be written")
         environment.process_exit_code = 1

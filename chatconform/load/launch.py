@@ -2,13 +2,15 @@
 
 Locust runs in its own process because it monkey-patches the interpreter
 with gevent and, with `--processes`, forks it; the `chatconform load` process
-keeps the mock, the sweep loop and the plots out of that. The API key travels
-in an environment variable, never on a command line (`ps` shows those).
+keeps the mock, the sweep loop and the plots out of that. The API key and the
+custom headers travel in environment variables, never on a command line
+(`ps` shows those to every user of the machine).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,18 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatconform import headers
+from chatconform.load import scenarios
 from chatconform.load.options import API_KEY_ENV, MOCK_ENV, OPTIONS
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILE = HERE / "locustfile.py"
 STAGES_LOCUSTFILE = HERE / "stages_locustfile.py"
-USER_CLASSES = {
-    "stream": "StreamingChatUser",
-    "chat": "NonStreamingChatUser",
-    "tools": "ToolCallUser",
-    "vision": "VisionUser",
-    "mix": "MixUser",
-}
 
 
 @dataclass
@@ -43,6 +40,7 @@ class Launch:
     report_dir: Path
     workers: int = 0
     headful: bool = False
+    headers: dict[str, str] = field(default_factory=dict)  # custom headers, handed over in the environment
     options: dict[str, Any] = field(default_factory=dict)  # values of OPTIONS by dest name
     extra: list[str] = field(default_factory=list)  # anything else, passed to Locust as given
 
@@ -85,29 +83,62 @@ class Launch:
                 str(port),
             ]
         cmd += forwarded(self.options)
-        return [*cmd, *self.extra, USER_CLASSES[self.scenario]]
+        return [*cmd, *self.extra, scenarios.get(self.scenario).user_class]
 
     def run(self) -> int:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, API_KEY_ENV: self.api_key, "PYTHONUNBUFFERED": "1"}
         env.pop(MOCK_ENV, None)
+        env.pop(headers.ENV, None)
+        env.update(headers.to_env(self.headers))
         if self.is_mock:
             env[MOCK_ENV] = "1"
-        return subprocess.run(self.command(), env=env, check=False).returncode
+        return supervise(self.command(), env)
 
 
 def worker(extra: list[str]) -> int:
     """Run a Locust worker of chatconform's scenarios, e.g. with `--master-host 10.0.0.5`."""
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--worker", *extra]
-    return subprocess.run(command, env={**os.environ, "PYTHONUNBUFFERED": "1"}, check=False).returncode
+    return supervise(command, {**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def supervise(command: list[str], env: dict[str, str]) -> int:
+    """Run Locust and pass it each Ctrl-C (and SIGTERM) exactly once; return its exit code.
+
+    Locust runs in a process group of its own, so a Ctrl-C in the terminal
+    reaches this process only, and is forwarded: one signal, one clean stop
+    (Locust stops its users and writes the report). Were both in the
+    terminal's group, Locust would get it twice, and this process would die
+    first, taking the report with it. Its stdin is not the terminal: a
+    process outside the foreground group that touches the terminal is
+    stopped by the kernel (so Locust's w/W/s/S keys are not available here).
+    A third Ctrl-C kills Locust outright.
+    """
+    child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, process_group=0)
+    interrupts = 0
+
+    def forward(signum: int, _frame: Any) -> None:
+        nonlocal interrupts
+        interrupts += signum == signal.SIGINT
+        child.send_signal(signal.SIGKILL if interrupts >= 3 else signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def forwarded(values: dict[str, Any]) -> list[str]:
-    """The load options as Locust arguments (the key excepted: it goes in the environment)."""
+    """The load options as Locust arguments; secrets (the key, header values) go in the environment instead."""
     out: list[str] = []
     for option in OPTIONS:
         value = values.get(option.dest)
-        if option.dest in ("api_key", "report_dir") or value is None or value == "" or value == []:
+        if option.secret or option.dest == "report_dir" or value is None or value is False or value in ("", []):
+            continue
+        if value is True:  # a store_true flag
+            out.append(option.flag(locust=True))
             continue
         for item in value if isinstance(value, list) else [value]:
             out += [option.flag(locust=True), f"{item:g}" if isinstance(item, float) else str(item)]

@@ -9,9 +9,11 @@ passes them on. This module imports nothing from Locust.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatconform import headers, preflight
 from chatconform.load.schedule import ARRIVALS
 
 API_KEY_ENV = "CHATCONFORM_API_KEY"
@@ -27,8 +29,9 @@ class Option:
     flags: tuple[str, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
     env: str | None = None  # Locust reads it from this environment variable too
-    secret: bool = False
+    secret: bool = False  # never forwarded on a command line; the environment carries it
     locust_flag: str | None = None  # the name in Locust's parser, where Locust already owns flags[0]
+    web_ui: bool = False  # shown in Locust's web UI form
 
     @property
     def dest(self) -> str:
@@ -43,6 +46,17 @@ OPTIONS = (
         ("--api-key",),
         {"default": None, "help": f"API key (or set {API_KEY_ENV}); never written anywhere"},
         env=API_KEY_ENV,
+        secret=True,
+        web_ui=True,
+    ),
+    Option(
+        ("--header",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "'NAME: VALUE'",
+            "help": f"header sent on every request, repeatable (or {headers.ENV}, one per line); values are secret",
+        },
         secret=True,
     ),
     # Locust's own --profile (a label for test runs) is taken: Locust sees this one as --target-profile.
@@ -59,9 +73,12 @@ OPTIONS = (
     Option(
         ("--models",),
         {"default": "", "help": "comma-separated model IDs, used in turn (default: the profile's default model)"},
+        web_ui=True,
     ),
     Option(
-        ("--mix",), {"default": DEFAULT_MIX, "help": f"scenario weights of the mix scenario (default {DEFAULT_MIX})"}
+        ("--mix",),
+        {"default": DEFAULT_MIX, "help": f"scenario weights of the mix scenario (default {DEFAULT_MIX})"},
+        web_ui=True,
     ),
     Option(("--prompt-words",), {"type": int, "default": 50, "help": "words of filler in each prompt (default 50)"}),
     Option(
@@ -117,6 +134,25 @@ OPTIONS = (
     Option(("--report-dir",), {"default": None, "help": "where to write the report (default reports/load/<run>)"}),
     Option(("--seed",), {"type": int, "default": 0, "help": "seed for Poisson arrivals and prompt text"}),
     Option(
+        ("--skip-preflight",),
+        {"action": "store_true", "help": "start without first checking that the target can be tested at all"},
+    ),
+    Option(
+        ("--preflight-timeout",),
+        {
+            "type": float,
+            "default": preflight.DEFAULT_TIMEOUT_S,
+            "help": f"seconds for the whole pre-flight (default {preflight.DEFAULT_TIMEOUT_S:g})",
+        },
+    ),
+    Option(
+        ("--no-circuit-breaker",),
+        {
+            "action": "store_true",
+            "help": "keep going when (nearly) every request fails (see the README for the thresholds)",
+        },
+    ),
+    Option(
         ("--mock-latency",),
         {
             "choices": ("realistic", "none"),
@@ -127,16 +163,56 @@ OPTIONS = (
 )
 
 
-def add_options(parser: Any, locust: bool) -> None:
-    """Register OPTIONS on an argparse parser, or on Locust's (which takes extra keywords)."""
+def add_options(parser: Any, locust: bool) -> list[str]:
+    """Register OPTIONS on an argparse parser, or on Locust's (which takes extra keywords); return their flags."""
+    flags: list[str] = []
     for option in OPTIONS:
         kwargs = dict(option.kwargs)
         if locust:
-            kwargs["include_in_web_ui"] = option.secret or option.flags[0] in ("--models", "--mix")
+            kwargs["include_in_web_ui"] = option.web_ui
             kwargs["is_secret"] = option.secret
             if option.env:
                 kwargs["env_var"] = option.env
-        parser.add_argument(option.flag(locust), *option.flags[1:], **kwargs)
+        action = parser.add_argument(option.flag(locust), *option.flags[1:], **kwargs)
+        flags += getattr(action, "option_strings", [])
+    return flags
+
+
+def misspelt(extra: Sequence[str], known: Sequence[str]) -> str | None:
+    """An error naming the option meant, when an option passed on to Locust is a typo of one of ours.
+
+    A typo is one edit away from one of our options (a letter left out,
+    added, changed, or two swapped: `--modles`, `--usrs`, `--slo-fle`).
+    Locust itself only says "unrecognized arguments", after its start-up. An
+    unknown option further from ours is left to Locust (it may be one of
+    Locust's own). difflib's similarity ratio is not used: it takes Locust's
+    `--tags` for a typo of `--stages`; tests/load/test_first_contact.py
+    checks that no Locust option is one edit from ours.
+    """
+    ours = [flag for flag in known if flag.startswith("--")]
+    for arg in extra:
+        name = arg.split("=", 1)[0]
+        if not name.startswith("--") or name in ours:
+            continue
+        close = [flag for flag in ours if edits(name, flag) == 1]
+        if close:
+            return f"unknown option {name}; did you mean {close[0]}?"
+    return None
+
+
+def edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        row = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]
 
 
 def parse_timespan(text: str) -> float:

@@ -16,7 +16,8 @@ import random
 from functools import cache
 from typing import Any
 
-SCENARIOS = ("stream", "chat", "tools", "vision")
+from chatconform.load.scenarios import BODIES, get
+
 # Ordinary words with no digits and none of the mock's directive words, so the filler never steers the answer.
 _VOCABULARY = (
     "river",
@@ -68,9 +69,9 @@ def filler(words: int, seed: int = 0) -> str:
 
 def build(scenario: str, model: str, prompt_words: int, output_words: int, seed: int = 0) -> dict[str, Any]:
     """One request body; `seed` varies the prompt text, not its length."""
-    if scenario not in SCENARIOS:
-        raise ValueError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
-    body: dict[str, Any] = {"model": model, "stream": scenario != "chat"}
+    if scenario not in BODIES:
+        raise ValueError(f"scenario {scenario!r} has no request body of its own; use one of {', '.join(BODIES)}")
+    body: dict[str, Any] = {"model": model, "stream": get(scenario).streamed}
     if body["stream"]:
         body["stream_options"] = {"include_usage": True}
     text = filler(prompt_words, seed)
@@ -107,8 +108,8 @@ def parse_mix(text: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, raw = part.partition("=")
         name = name.strip()
-        if name not in SCENARIOS:
-            raise ValueError(f"--mix {part!r}: unknown scenario; use {', '.join(SCENARIOS)}")
+        if name not in BODIES:
+            raise ValueError(f"--mix {part!r}: unknown scenario; use {', '.join(BODIES)}")
         try:
             weight = float(raw) if sep else 1.0
         except ValueError:

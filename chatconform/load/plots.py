@@ -71,7 +71,8 @@ def over_time(rows: Sequence[dict[str, Any]]) -> str | None:
             top.plot(t, [float("nan") if v is None else v for v in values], label=label)
     top.set_ylabel("ms")
     top.set_title("latency percentiles, per second")
-    top.legend(fontsize="small", ncol=3)
+    if top.lines:  # a run where nothing succeeded has no latency to draw
+        top.legend(fontsize="small", ncol=3)
     top.grid(True, alpha=0.3)
     bottom.plot(t, [r["requests"] for r in rows], label="requests/s")
     bottom.plot(t, [r["failed"] for r in rows], label="failed/s")

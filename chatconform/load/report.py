@@ -1,8 +1,11 @@
 """Write a run's report folder: summary.json, timeseries.csv and report.html.
 
 The HTML page is one file with its figures inline (SVG), readable offline.
-It opens with the SLO verdict and names every objective that failed, then
-the run's bounds, the metrics, the requests by outcome and the figures.
+It opens, in red, with the target's failure when it failed the run (circuit
+breaker, nothing succeeded), then the SLO verdict, naming every objective
+that failed, then the run's bounds, the metrics, the requests by outcome and
+the figures. Drawing warnings (matplotlib's) go to the debug log, never to
+the load terminal.
 Everything written passes through `redact`, so a key can never leak here.
 """
 
@@ -12,6 +15,8 @@ import csv
 import html
 import io
 import json
+import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +34,13 @@ SERIES_COLUMNS = (
     "e2e_p50_ms",
     "e2e_p95_ms",
 )
+log = logging.getLogger("chatconform.load")
 LATE_MS = 10.0  # open-loop sends later than this (p99) mean the generator could not keep the schedule
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.pass{background:#e6f4ea;padding:.6em}
-.fail{background:#fce8e6;padding:.6em}.fig svg{max-width:100%;height:auto}"""
+.fail{background:#fce8e6;padding:.6em}.fig svg{max-width:100%;height:auto}
+.alarm{background:#c5221f;color:#fff;padding:.8em;font-size:1.15em}"""
 
 
 def series_rows(recorder: Recorder) -> list[dict[str, Any]]:
@@ -69,7 +76,11 @@ def write(folder: Path, summary: dict[str, Any], recorder: Recorder) -> Path:
     (folder / "timeseries.csv").write_text(_csv(rows), encoding="utf-8")
     from chatconform.load import plots  # matplotlib is heavy: load it when a report is drawn, not with Locust
 
-    figures = [plots.latency_cdfs(recorder.sketches), plots.over_time(rows)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figures = [plots.latency_cdfs(recorder.sketches), plots.over_time(rows)]
+    for warning in caught:
+        log.debug("while drawing the report: %s", warning.message)
     page = folder / "report.html"
     page.write_text(redact(render(summary, [f for f in figures if f])), encoding="utf-8")
     return page
@@ -82,6 +93,15 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow({k: ("" if v is None else round(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def alarm_html(alarm: dict[str, str] | None) -> str:
+    if alarm is None:
+        return ""
+    return (
+        f"<div class='alarm'><b>The target failed the run.</b> {html.escape(alarm['message'])}."
+        f"<br>Fix: {html.escape(alarm['advice'])}. The figures below measure the failures.</div>"
+    )
 
 
 def verdict_html(verdict: dict[str, Any]) -> str:
@@ -142,6 +162,7 @@ def render(summary: dict[str, Any], figures: list[str]) -> str:
     )
     parts = [
         f"<h1>chatconform load report: {html.escape(run['id'])}</h1>",
+        alarm_html(summary.get("alarm")),
         verdict_html(summary["slo"]),
         late,
         "<h2>Run</h2>",

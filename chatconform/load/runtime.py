@@ -9,13 +9,16 @@ here imports Locust.
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from chatconform import headers
 from chatconform.load import payloads, slo
+from chatconform.load.breaker import Breaker
 from chatconform.load.options import split_models
 from chatconform.load.recorder import Recorder
 from chatconform.load.schedule import ArrivalSchedule, Budget, share
@@ -44,6 +47,8 @@ class Settings:
     request_timeout_s: float
     slo: dict[str, float]
     seed: int
+    headers: dict[str, str]  # custom headers for every request (values are secrets)
+    circuit_breaker: bool
 
     @classmethod
     def from_options(cls, options: Any) -> Settings:
@@ -51,7 +56,8 @@ class Settings:
             profile = load_profile(options.target_profile)
             mix = payloads.parse_mix(options.mix)
             limits = slo.thresholds(options.slo, options.slo_file)
-        except ValueError as exc:  # ProfileError, SLOError and bad --mix are all ValueErrors
+            extra = headers.collect(options.header, os.environ)
+        except ValueError as exc:  # ProfileError, SLOError, HeaderError and bad --mix are all ValueErrors
             raise SettingsError(str(exc)) from exc
         models = [_model(profile, m) for m in split_models(options.models)] or [profile.default_model]
         settings = cls(
@@ -67,6 +73,8 @@ class Settings:
             options.request_timeout,
             limits,
             options.seed,
+            extra,
+            not options.no_circuit_breaker,
         )
         settings.check()
         return settings
@@ -100,6 +108,7 @@ class Runtime:
     recorder: Recorder = field(default_factory=Recorder)
     schedule: ArrivalSchedule | None = None
     budget: Budget = field(default_factory=lambda: Budget(0))
+    breaker: Breaker = field(default_factory=Breaker)
     exhausted: bool = False  # this process has sent its whole share of --max-requests
     _models: Any = None
     _seeds: Any = None
@@ -110,6 +119,7 @@ class Runtime:
         s = self.settings
         mine = share(s.max_requests, self.index, self.count)
         self.budget = Budget(mine)
+        self.breaker.enabled = s.circuit_breaker
         if s.arrival != "closed":
             self.schedule = ArrivalSchedule(
                 s.arrival, s.rate, time.perf_counter(), s.max_requests, self.index, self.count, s.seed

@@ -9,6 +9,7 @@ Shape (see the schema for every field):
   requests     sent, succeeded, failed (by kind), failed_total, interrupted, error_rate
   throughput   duration_s, requests_per_s, output_tokens_per_s (aggregate)
   tokens       prompt, completion, estimated_requests; cost_usd
+  alarm        null, or why the target failed the run (circuit breaker, nothing succeeded)
   slo          passed, thresholds, violations
 
 Throughput is measured over the window from the first request sent to the
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatconform import schemas
-from chatconform.load import slo
+from chatconform.load import breaker, slo
 from chatconform.load.metrics import RELATIVE_ERROR
 from chatconform.load.recorder import METRICS, Recorder
 
@@ -48,8 +49,10 @@ class RunInfo:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def build(recorder: Recorder, run: RunInfo, limits: dict[str, float]) -> dict[str, Any]:
-    """The summary of a finished run, with its SLO verdict."""
+def build(
+    recorder: Recorder, run: RunInfo, limits: dict[str, float], breaker_tripped: str | None = None
+) -> dict[str, Any]:
+    """The summary of a finished run, with its SLO verdict; `breaker_tripped` is the circuit breaker's reason."""
     summary: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "version": VERSION,
@@ -64,9 +67,21 @@ def build(recorder: Recorder, run: RunInfo, limits: dict[str, float]) -> dict[st
             "estimated_requests": recorder.estimated_outputs,
         },
         "cost_usd": round(recorder.cost_usd, 9),
+        "alarm": alarm(recorder, breaker_tripped),
     }
     summary["slo"] = slo.evaluate(limits, summary).to_json()
     return summary
+
+
+def alarm(recorder: Recorder, breaker_tripped: str | None) -> dict[str, str] | None:
+    """Why the target failed the run, if it did: the circuit breaker tripped, or not one request succeeded."""
+    if breaker_tripped is not None:
+        kind, message = "circuit_breaker", f"circuit breaker: {breaker_tripped}; the run was stopped early"
+    elif recorder.succeeded == 0 and recorder.failed_total > 0:
+        kind, message = "all_failed", f"not one of the {recorder.failed_total} finished requests succeeded"
+    else:
+        return None
+    return {"kind": kind, "message": message, "advice": breaker.advice(dict(recorder.failed))}
 
 
 def _run(run: RunInfo) -> dict[str, Any]:

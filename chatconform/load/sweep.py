@@ -16,11 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from chatconform.load import plots
+from chatconform.load import exits, plots
 from chatconform.load.report import page, table
 from chatconform.redact import redact
-
-SLO_FAILED = 3
 
 
 def parse_values(text: str) -> list[float]:
@@ -54,7 +52,7 @@ def point(load: float, folder: Path, code: int) -> dict[str, Any]:
     m, thr = summary["metrics"], summary["throughput"]
     return {
         "load": load,
-        "passed": bool(summary["slo"]["passed"]),
+        "passed": bool(summary["slo"]["passed"]) and code == exits.OK,  # a step the target failed does not pass
         "exit_code": code,
         "ttft_p50_ms": m["ttft_ms"]["p50"],
         "ttft_p95_ms": m["ttft_ms"]["p95"],
@@ -68,7 +66,8 @@ def point(load: float, folder: Path, code: int) -> dict[str, Any]:
 
 
 def run(values: list[float], run_step: Callable[[float, Path], int], folder: Path, load_label: str) -> int:
-    """Run the steps in order; write the sweep report; 0 when a knee was found, else 3."""
+    """Run the steps in order; write the sweep report. Exit code: 130 when a step was interrupted, else
+    0 when a knee was found, else 5 when the target failed the lowest load, else 3."""
     points: list[dict[str, Any]] = []
     for number, load in enumerate(values, 1):
         step_dir = folder / f"step-{number:02d}-{load:g}"
@@ -89,7 +88,12 @@ def run(values: list[float], run_step: Callable[[float, Path], int], folder: Pat
     (folder / "sweep.json").write_text(redact(json.dumps(result, indent=2)) + "\n", encoding="utf-8")
     (folder / "sweep.html").write_text(redact(render(result)), encoding="utf-8")
     print(describe(result) + f"\nsweep report: {folder / 'sweep.html'}", flush=True)
-    return 0 if knee else SLO_FAILED
+    last = int(points[-1]["exit_code"])
+    if last == exits.INTERRUPTED:
+        return last
+    if knee:
+        return exits.OK  # a step beyond the knee may fail in any way: finding where is the point
+    return exits.TARGET_FAILED if last == exits.TARGET_FAILED else exits.SLO_FAILED
 
 
 def describe(result: dict[str, Any]) -> str:

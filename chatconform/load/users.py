@@ -1,4 +1,4 @@
-"""The Locust user classes: one per scenario, and a weighted mix.
+"""The Locust user classes: one per scenario of the table in scenarios.py, and a weighted mix.
 
 Each user holds one keep-alive connection and sends one request per task.
 Closed loop (the default): the next request goes out when the last one
@@ -26,6 +26,7 @@ from chatconform.load import hooks
 from chatconform.load.client import ChatClient, Outcome
 from chatconform.load.recorder import Result
 from chatconform.load.runtime import Runtime
+from chatconform.load.scenarios import SCENARIOS
 
 # Locust's ITL row gets at most this many gaps per request, evenly spread through the stream: a Locust
 # event costs about 3 us, so one per chunk would halve the generator's capacity. The summary keeps every gap.
@@ -66,7 +67,8 @@ class ChatUser(User):
         run = hooks.runtime()
         self.rng.seed(run.settings.seed * 100_003 + self.number)  # --seed fixes each user's --mix draws
         host = self.host or self.environment.host
-        self.client = ChatClient(host, run.settings.api_key, run.settings.request_timeout_s)
+        s = run.settings
+        self.client = ChatClient(host, s.api_key, s.request_timeout_s, extra_headers=s.headers)
 
     def on_stop(self) -> None:
         if self.client is not None:
@@ -87,7 +89,7 @@ class ChatUser(User):
         run.recorder.on_send(lag)
         assert self.client is not None
         try:
-            outcome = self.client.post(body, streamed=scenario != "chat")
+            outcome = self.client.post(body, streamed=SCENARIOS[scenario].streamed)
         except GreenletExit:
             run.recorder.on_interrupted()
             raise
@@ -95,6 +97,9 @@ class ChatUser(User):
 
     def _turn(self, run: Runtime) -> tuple[bool, float | None]:
         """Wait for this user's next send: (may it send, how late it is against the open-loop schedule)."""
+        if run.breaker.tripped is not None:  # the run is stopping: send nothing more to a failing target
+            self._due = time.perf_counter() + 1.0
+            return False, None
         if run.schedule is None:
             if run.take_turn():
                 return True, None
@@ -116,6 +121,9 @@ class ChatUser(User):
         if outcome.failure is None and model is not None:
             cost = model.cost(t.usage_prompt_tokens or 0, t.output_tokens)
         run.recorder.on_result(Result(scenario, model_id, outcome.streamed, t, outcome.failure, time.time(), cost))
+        tripped = run.breaker.observe(outcome.failure)
+        if tripped is not None:
+            hooks.trip(self.environment, tripped)
         fire = self.environment.events.request.fire
         error = RequestFailed(outcome.failure) if outcome.failure else None
         fire(
@@ -174,12 +182,3 @@ class MixUser(ChatUser):
         names, weights = list(run.settings.mix), list(run.settings.mix.values())
         choice: str = self.rng.choices(names, weights)[0]
         return choice
-
-
-SCENARIO_USERS: dict[str, type[ChatUser]] = {
-    "stream": StreamingChatUser,
-    "chat": NonStreamingChatUser,
-    "tools": ToolCallUser,
-    "vision": VisionUser,
-    "mix": MixUser,
-}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tomllib
 
@@ -52,9 +53,10 @@ def build_config(args: argparse.Namespace) -> MockConfig:
         jitter_ms=_first(args.jitter_ms, config.latency.jitter_ms),
         tokens_per_chunk=args.tokens_per_chunk or config.latency.tokens_per_chunk,
     )
+    env_keys = [k for k in os.environ.get("CHATCONFORM_MOCK_API_KEYS", "").split(",") if k]  # off the command line
     return config.with_overrides(
         profile=load_profile(args.profile) if args.profile else None,
-        api_keys=tuple(args.api_keys) if args.api_keys else None,
+        api_keys=tuple(args.api_keys or env_keys) or None,
         latency=latency,
         faults=_faults(config.faults, args.fault),
         seed=args.seed,

@@ -6,9 +6,9 @@ import argparse
 
 import pytest
 
-from chatconform.load import payloads
+from chatconform.load import payloads, scenarios
 from chatconform.load.launch import forwarded
-from chatconform.load.options import add_options, parse_stages, parse_timespan
+from chatconform.load.options import add_options, edits, misspelt, parse_stages, parse_timespan
 from chatconform.load.runtime import Settings, SettingsError
 
 
@@ -72,7 +72,7 @@ def test_options_forwarded_to_locust_use_its_names_and_never_the_key() -> None:
     assert "th-test-key-123456" not in args
 
 
-@pytest.mark.parametrize("scenario", payloads.SCENARIOS)
+@pytest.mark.parametrize("scenario", scenarios.BODIES)
 def test_bodies_ask_for_usage_when_streamed_and_for_the_output_length(scenario: str) -> None:
     body = payloads.build(scenario, "claude-haiku-4-5", prompt_words=30, output_words=77)
     assert body["stream"] is (scenario != "chat")
@@ -85,3 +85,32 @@ def test_bodies_ask_for_usage_when_streamed_and_for_the_output_length(scenario: 
 def test_prompt_length_is_the_asked_number_of_words() -> None:
     assert len(payloads.filler(40, seed=5).split()) == 40
     assert payloads.filler(40, seed=5) != payloads.filler(40, seed=6)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("--modles", "--models"),
+        ("--usrs", "--users"),
+        ("--slo-fle", "--slo-file"),
+        ("--max-request=5", "--max-requests"),
+    ],
+    ids=["swap", "missing-letter", "missing-letter-2", "with-value"],
+)
+def test_a_typo_of_our_options_names_the_one_meant(typed: str, meant: str) -> None:
+    known = ["--models", "--users", "-u", "--slo-file", "--max-requests"]
+    assert misspelt(["--csv", "out", typed], known) == f"unknown option {typed.split('=')[0]}; did you mean {meant}?"
+
+
+def test_options_far_from_ours_are_left_to_locust() -> None:
+    assert misspelt(["--tags", "x", "--csv", "out", "-L", "DEBUG"], ["--stages", "--models", "--users"]) is None
+    assert edits("--tags", "--stages") == 2 and edits("abcd", "abdc") == 1 and edits("", "ab") == 2
+
+
+def test_secret_options_never_go_on_a_command_line_and_flags_go_bare() -> None:
+    values = vars(parse("--header", "X-Tenant: blue-canary-77", "--skip-preflight", "--prompt-words", "0"))
+    args = forwarded(values)
+    assert args[args.index("--prompt-words") + 1] == "0"  # a zero is a value, not an absent flag
+    assert "--header" not in args and "blue-canary-77" not in " ".join(args)
+    assert args.count("--skip-preflight") == 1 and "True" not in args
+    assert "--no-circuit-breaker" not in args  # False flags are left out

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chatconform.load import summary
+from chatconform.load import report, summary
 from chatconform.load.recorder import Recorder
-from tests.load.test_recorder import record
+from tests.load.test_recorder import record, result
 
 RUN = summary.RunInfo(
     id="20250101-000000-stream",
@@ -89,3 +91,52 @@ def test_schema_rejects_broken_summaries(built: dict[str, Any], mutate: Any) -> 
     broken = copy.deepcopy(built)
     mutate(broken)
     assert summary.validate(broken) is not None
+
+
+def failing(n: int, kind: str = "http_401") -> Recorder:
+    rec = Recorder()
+    for i in range(n):
+        rec.on_send()
+        rec.on_result(result(i, kind))
+    return rec
+
+
+def test_no_alarm_when_some_requests_succeeded(built: dict[str, Any]) -> None:
+    assert built["alarm"] is None
+
+
+def test_a_run_where_nothing_succeeded_raises_the_alarm_with_advice() -> None:
+    built = summary.build(failing(12), RUN, {})
+    assert summary.validate(built) is None
+    assert built["alarm"] == {
+        "kind": "all_failed",
+        "message": "not one of the 12 finished requests succeeded",
+        "advice": "the key was refused: check --api-key (or CHATCONFORM_API_KEY)",
+    }
+
+
+def test_a_tripped_breaker_is_the_alarm_even_after_some_successes() -> None:
+    rec = record(range(5))
+    built = summary.build(rec, RUN, {}, "200 of the last 200")
+    assert built["alarm"]["kind"] == "circuit_breaker"
+    assert built["alarm"]["message"] == "circuit breaker: 200 of the last 200; the run was stopped early"
+
+
+def test_the_report_of_a_failed_run_opens_in_red_and_draws_without_a_warning(tmp_path: Path) -> None:
+    rec = failing(60, "http_404")
+    built = summary.build(rec, RUN, {}, "the first 50 requests all failed (http_404: 50)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "No artists with labels" used to reach the terminal
+        page = report.write(tmp_path, built, rec).read_text(encoding="utf-8")
+    banner = page.index("<div class='alarm'>")
+    assert banner < page.index("No SLO was given")
+    assert "the first 50 requests all failed (http_404: 50)" in page and "does it end in /v1?" in page
+
+
+def test_the_throughput_figure_of_a_run_without_latency_draws_without_a_warning() -> None:
+    from chatconform.load import plots
+
+    rows = report.series_rows(failing(30, "timeout"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (plots.over_time(rows) or "").startswith("<svg")
