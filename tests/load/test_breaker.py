@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chatconform.load import breaker
 from chatconform.load.breaker import Breaker
 
 
-def feed(b: Breaker, outcomes: list[str | None]) -> list[str]:
+def feed(b: Breaker, outcomes: Sequence[str | None]) -> list[str]:
     return [reason for outcome in outcomes if (reason := b.observe(outcome)) is not None]
 
 
