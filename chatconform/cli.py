@@ -24,7 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(argv)  # prints usage and exits
         return 2
     module = importlib.import_module(COMMANDS[argv[0]][0])
-    command = argparse.ArgumentParser(prog=f"chatconform {argv[0]}", description=COMMANDS[argv[0]][1])
+    # No abbreviations: `check --co` is pytest's --collect-only, not a prefix of one of our options.
+    command = argparse.ArgumentParser(
+        prog=f"chatconform {argv[0]}", description=COMMANDS[argv[0]][1], allow_abbrev=False
+    )
     module.add_arguments(command)
     known, extra = command.parse_known_args(argv[1:])
     if extra and not getattr(module, "ACCEPTS_EXTRA", False):

@@ -108,6 +108,7 @@ class RawClient:
     def _headers(self, headers: dict[str, str] | None, api_key: ApiKey) -> dict[str, str]:
         key = self.target.api_key if api_key is MISSING else api_key
         out = {"accept": "application/json, text/event-stream"}
+        out.update({name.lower(): value for name, value in self.target.headers.items()})
         if key is not None:
             out["authorization"] = f"Bearer {key}"
         for name, value in (headers or {}).items():

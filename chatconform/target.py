@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chatconform.profile import Profile
 from chatconform.redact import register_secret
@@ -33,6 +33,7 @@ class Target:
     api_key: str
     profile: Profile
     is_mock: bool = False
+    headers: dict[str, str] = field(default_factory=dict)  # custom headers for every request (values are secrets)
 
     @property
     def root_url(self) -> str:

@@ -48,6 +48,7 @@ class CaseRecord:
     tokens: tuple[int, int] = (0, 0)  # (prompt, completion) reported by the target, summed
     unsupported: str = ""
     inconclusive: str = ""  # why the last attempt was undecided
+    not_run: str = ""  # why the run stopped before this test
     attempts: int = 1  # how many times the test ran (more than once only after an inconclusive attempt)
     # Exchanges already priced, kept alive so their ids stay unique for the test's lifetime.
     _priced: dict[int, Exchange] = field(default_factory=dict, repr=False)

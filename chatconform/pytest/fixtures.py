@@ -44,7 +44,7 @@ def profile(chatconform_settings: CheckSettings) -> Profile:
 def target(chatconform_settings: CheckSettings) -> Iterator[Target]:
     settings = chatconform_settings
     if settings.base_url:
-        yield Target(settings.base_url, settings.api_key or "", settings.profile)
+        yield Target(settings.base_url, settings.api_key or "", settings.profile, headers=settings.headers)
         return
     # Imported here: the mock pulls in starlette and Pillow, which runs against a real target never need.
     from chatconform.mock.app import create_app
@@ -53,7 +53,7 @@ def target(chatconform_settings: CheckSettings) -> Iterator[Target]:
 
     key = session_key(settings.profile)
     with serve_in_thread(create_app(MockConfig(profile=settings.profile, api_keys=(key,)))) as root:
-        yield Target(root + "/v1", key, settings.profile, is_mock=True)
+        yield Target(root + "/v1", key, settings.profile, is_mock=True, headers=settings.headers)
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +98,7 @@ def sdk(target: Target, chatconform_settings: CheckSettings) -> Iterator[openai.
     client = openai.OpenAI(
         base_url=target.base_url,
         api_key=target.api_key,
+        default_headers=target.headers,
         max_retries=0,
         timeout=timeout,
         http_client=sdk_http_client(timeout),
@@ -121,6 +122,7 @@ def async_sdk(target: Target, chatconform_settings: CheckSettings, aio: asyncio.
     client = openai.AsyncOpenAI(
         base_url=target.base_url,
         api_key=target.api_key,
+        default_headers=target.headers,
         max_retries=0,
         timeout=timeout,
         http_client=async_sdk_http_client(timeout),

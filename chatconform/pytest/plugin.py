@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from chatconform import cost
+from chatconform import cost, preflight
 from chatconform.deviations import DeviationVerdict
 from chatconform.features import FEATURES, GATEWAY_MARKER, POLICY_MARKER
 from chatconform.profile import Profile
@@ -30,6 +30,7 @@ from chatconform.pytest.bounds import RunBounds
 from chatconform.pytest.conform import CaseRecord, Inconclusive
 from chatconform.pytest.results import WIRE, Collector, feature_of, model_of, wire
 from chatconform.pytest.settings import OPTIONS, CheckSettings, add_options, read_settings, shared_flags
+from chatconform.pytest.stopping import INTERRUPTED, GracefulInterrupt, ignore_in_worker
 from chatconform.redact import redact
 from chatconform.report.model import RunResults
 
@@ -50,6 +51,7 @@ class PluginState:
     report_error: str = ""
     deferred_error: str = ""  # a settings mistake from the environment alone (see _settings)
     parametrized: bool = False  # some collected test asked for model_id or model
+    preflown: bool = False  # the pre-flight ran (once per run)
     # Known deviations, controlling process only: entry ids that matched a test, and that explained a failure.
     deviations_matched: set[str] = field(default_factory=set)
     deviations_used: dict[str, int] = field(default_factory=dict)
@@ -138,6 +140,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             [(i.nodeid, getattr(i, "originalname", i.name), feature_of(i), model_of(i)) for i in selected]
         )
     _gate_on_estimate(session.config, [(item.nodeid, model_of(item)) for item in selected])
+    if selected:
+        _preflight(session.config)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -152,6 +156,7 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
         shipped = [(i, model) for i, model in tests if cost.test_key(i) in cost.token_table()]
         state.collector.expect([(i, i.rsplit("::", 1)[-1].split("[", 1)[0], "", m) for i, m in shipped])
         _gate_on_estimate(config, tests)
+        _preflight(config)
 
 
 def _gate_on_estimate(config: pytest.Config, tests: list[tuple[str, str]]) -> None:
@@ -172,7 +177,7 @@ def _gate_on_estimate(config: pytest.Config, tests: list[tuple[str, str]]) -> No
     if settings.max_cost is not None and estimate > settings.max_cost and not config.option.collectonly:
         pytest.exit(
             f"chatconform: estimated cost {cost.format_usd(estimate)} exceeds --max-cost "
-            f"{cost.format_usd(settings.max_cost)}; nothing was sent",
+            f"{cost.format_usd(settings.max_cost)}; no test was run",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
 
@@ -194,6 +199,9 @@ def record_of(item: pytest.Item) -> CaseRecord:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     state = state_of(item.config)
     state.current = record_of(item)
+    if state.bounds.reason and feature_of(item):  # the run was stopped: the rest is reported as not run
+        state.current.not_run = state.bounds.reason
+        pytest.skip(f"not run: {state.bounds.reason}")
     if item.get_closest_marker(GATEWAY_MARKER[0]) and not state.settings.gateway_mode:
         state.current.unsupported = "gateway mode only: give --upstream-url and --upstream-key"
         pytest.skip(f"unsupported: {state.current.unsupported}")
@@ -254,15 +262,39 @@ def _judge_deviations(item: pytest.Item, report: pytest.TestReport, record: Case
     return {"matched": list(verdict.matched), "used": list(verdict.used)}
 
 
+def _preflight(config: pytest.Config) -> None:
+    """The pre-flight, once per run, after the cost estimate and before any test (`chatconform check` runs it
+    itself, before pytest, and passes --skip-preflight)."""
+    state = state_of(config)
+    settings = state.settings
+    if state.preflown or not settings.base_url or settings.skip_preflight or config.option.collectonly:
+        return
+    state.preflown = True
+    model = settings.models[0] if settings.models else settings.profile.default_model.id
+    result = preflight.run(
+        settings.base_url, settings.api_key or "", model, settings.headers, settings.preflight_timeout
+    )
+    if not result.ok:
+        for line in result.lines("chatconform"):
+            _say(config, line)
+        pytest.exit("chatconform: the target could not be tested (pre-flight)", returncode=preflight.EXIT_CODE)
+
+
 class _Listener:
     """Hooks bound to one config (a hook like logreport gets no config): results and the spend limit."""
 
     def __init__(self, state: PluginState) -> None:
         self.state = state
         self.session: pytest.Session | None = None
+        self.interrupt = GracefulInterrupt(self._interrupted)
+        self.stop_said = False
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.session = session
+        if _is_worker(session.config):
+            ignore_in_worker()
+        else:
+            self.interrupt.install()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.state.collector is not None:
@@ -297,19 +329,29 @@ class _Listener:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_keyboard_interrupt(self) -> None:
+        """A second Ctrl-C (or one outside a test loop we control): still an interrupted run."""
+        self._interrupted(INTERRUPTED)
+
+    def _interrupted(self, reason: str) -> None:
         if self.state.collector is not None:
             self.state.collector.results.interrupted = True
-        self.state.bounds.reason = self.state.bounds.reason or "interrupted (Ctrl-C)"
+        self._stop(reason)
 
     def _stop(self, message: str) -> None:
-        if self.session is None:
-            return
-        self.session.shouldstop = message
-        dsession = self.session.config.pluginmanager.get_plugin("dsession")
-        if dsession is not None:  # xdist's controller watches its own flag
+        """Stop the run: this process skips the remaining tests as not run (see chatconform.pytest.stopping);
+        xdist's controller is asked to schedule no more."""
+        if self.session is not None and message != INTERRUPTED and not self.stop_said:
+            _say(self.session.config, message)  # Ctrl-C says its own line, at the moment it is pressed
+            self.stop_said = True
+        self.state.bounds.reason = self.state.bounds.reason or message
+        dsession = self.session.config.pluginmanager.get_plugin("dsession") if self.session is not None else None
+        if dsession is not None:
             dsession.shouldstop = message
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.interrupt.uninstall()
+        if self.state.bounds.reason and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = pytest.ExitCode.INTERRUPTED  # stopped before the end: never a verdict of 0
         collector = self.state.collector
         if collector is None:
             return

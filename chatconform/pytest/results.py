@@ -57,6 +57,7 @@ def wire(item: pytest.Item, record: CaseRecord) -> dict[str, Any]:
         "cost": record.cost_usd,
         "unsupported": record.unsupported,
         "inconclusive": record.inconclusive,
+        "not_run": record.not_run,
         "attempts": record.attempts,
     }
 
@@ -140,6 +141,8 @@ def _outcome(reports: dict[str, pytest.TestReport], data: dict[str, Any]) -> tup
             return "xfail", redact(str(skipped.wasxfail))
         if data.get("inconclusive"):
             return "inconclusive", data["inconclusive"]
+        if data.get("not_run"):
+            return "not_run", data["not_run"]
         reason = _skip_reason(skipped)
         return "unsupported", data.get("unsupported") or f"skipped: {reason}"
     if call is not None and call.failed:

@@ -26,8 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from chatconform import headers, preflight
 from chatconform.features import nearest
+from chatconform.profile import ProfileError, load_profile
 from chatconform.pytest.settings import OPTIONS
+from chatconform.redact import register_secret
 
 ACCEPTS_EXTRA = True  # unknown arguments are pytest's
 
@@ -59,7 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     # The plugin's own option table, so `check` and `pytest` never disagree on a name.
     for option in OPTIONS:
-        parser.add_argument(option.flag, dest=option.dest, help=f"{option.help} (env {option.env})")
+        action = {"flag": "store_true", "append": "append"}.get(option.kind, "store")
+        parser.add_argument(option.flag, dest=option.dest, action=action, help=f"{option.help} (env {option.env})")
     parser.add_argument(
         "--concurrency",
         type=int,
@@ -72,8 +76,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def pytest_args(args: argparse.Namespace) -> list[str]:
     """The full pytest command line for these options."""
     # Only options given are passed, so the plugin's environment-variable defaults still apply.
-    given = [(o.flag, getattr(args, o.dest, None)) for o in OPTIONS]
-    forwarded = [item for flag, value in given if value is not None for item in (flag, str(value))]
+    forwarded: list[str] = []
+    for option in OPTIONS:
+        value = getattr(args, option.dest, None)
+        if option.kind == "flag":
+            forwarded += [option.flag] if value else []
+        elif option.kind == "append":
+            forwarded += [item for v in value or () for item in (option.flag, v)]  # in process: no command line
+        elif value is not None:
+            forwarded += [option.flag, str(value)]
     isolation = ["-c", str(INI_FILE), "--rootdir", str(SUITES_DIR.parent), "--confcutdir", str(SUITES_DIR)]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         # Entry points are off: name the plugins the suites cannot run without.
@@ -101,11 +112,46 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"chatconform check: {problem}", file=sys.stderr)
         return USAGE_ERROR
+    first = first_contact(args)
+    if first is not None:
+        return first
     code = int(pytest.main(pytest_args(args)))
     if code == USAGE_ERROR:
         for hint in misspelt(getattr(args, "extra", [])):
             print(f"chatconform check: {hint}", file=sys.stderr)
     return code
+
+
+def first_contact(args: argparse.Namespace) -> int | None:
+    """The pre-flight against a target, before pytest starts: an exit code when it failed (or the options
+    it needs are wrong), None to go on. The plugin is then told to skip its own."""
+    base_url = getattr(args, "base_url", None) or os.environ.get("CHATCONFORM_BASE_URL")
+    skip = getattr(args, "skip_preflight", False) or os.environ.get("CHATCONFORM_SKIP_PREFLIGHT", "") in ("1", "true")
+    key = getattr(args, "api_key", None) or os.environ.get("CHATCONFORM_API_KEY")
+    if not base_url or skip or not key:
+        return None  # the built-in mock, a bypass, or a usage error the plugin words
+    try:
+        custom = headers.collect(getattr(args, "header", None), os.environ)
+        profile = load_profile(getattr(args, "profile", None) or os.environ.get("CHATCONFORM_PROFILE") or "tokenhub")
+    except (headers.HeaderError, ProfileError) as exc:
+        print(f"chatconform check: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    register_secret(key)
+    chosen = (getattr(args, "models", None) or os.environ.get("CHATCONFORM_MODELS") or "").split(",")[0].strip()
+    model = chosen or profile.default_model.id
+    timeout = getattr(args, "preflight_timeout", None) or os.environ.get("CHATCONFORM_PREFLIGHT_TIMEOUT")
+    try:
+        timeout_s = float(timeout) if timeout else preflight.DEFAULT_TIMEOUT_S
+    except ValueError:
+        print(f"chatconform check: --preflight-timeout: {timeout!r} is not a number", file=sys.stderr)
+        return USAGE_ERROR
+    result = preflight.run(base_url.rstrip("/"), key, model, custom, timeout_s)
+    for line in result.lines("chatconform check"):
+        print(line, file=sys.stdout if result.ok else sys.stderr, flush=True)
+    if not result.ok:
+        return preflight.EXIT_CODE
+    args.skip_preflight = True  # done: the plugin need not repeat it
+    return None
 
 
 def misspelt(extra: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from chatconform import headers, preflight
 from chatconform.deviations import Deviations, DeviationsError, load_deviations
 from chatconform.profile import Profile, ProfileError, load_profile
 from chatconform.pytest.bounds import MAX_TIME_S
@@ -37,6 +38,7 @@ class CheckOption:
     env: str
     help: str
     default: str | None = None
+    kind: str = "value"  # "value"; "flag" (no argument; env "1"/"true"); "append" (repeatable)
 
     @property
     def dest(self) -> str:
@@ -92,6 +94,25 @@ OPTIONS = (
         "failures they explain are reported as xfail; a listed deviation that no longer occurs fails the run",
     ),
     CheckOption(
+        "--header",
+        headers.ENV,
+        "'Name: value' added to every request (repeatable), for gateways that route by header; the environment "
+        "form is one 'Name: value' per line. Values are secrets: never printed or written",
+        kind="append",
+    ),
+    CheckOption(
+        "--skip-preflight",
+        "CHATCONFORM_SKIP_PREFLIGHT",
+        "do not probe the target before the run (reachable, an OpenAI path, the key accepted)",
+        kind="flag",
+    ),
+    CheckOption(
+        "--preflight-timeout",
+        "CHATCONFORM_PREFLIGHT_TIMEOUT",
+        "seconds the pre-flight may take in all",
+        str(preflight.DEFAULT_TIMEOUT_S),
+    ),
+    CheckOption(
         "--upstream-url",
         "CHATCONFORM_UPSTREAM_URL",
         "gateway mode: root URL of the chatconform mock that the "
@@ -125,6 +146,9 @@ class CheckSettings:
     body_limit: int | None
     run_id: str
     deviations: Deviations = field(default_factory=Deviations)
+    headers: dict[str, str] = field(default_factory=dict)  # custom request headers (values are secrets)
+    skip_preflight: bool = False
+    preflight_timeout: float = preflight.DEFAULT_TIMEOUT_S
     upstream_url: str | None = None  # gateway mode when set: the root of the upstream mock
     upstream_key: str | None = None
     upstream_timeout: float | None = None
@@ -154,16 +178,17 @@ def add_options(parser: pytest.Parser, shared: frozenset[str] = frozenset()) -> 
     for option in OPTIONS:
         if option.flag not in shared:
             # An owner loaded before us: its flag is there already; we read it through the same dest.
+            action = {"flag": "store_true", "append": "append"}.get(option.kind, "store")
             with contextlib.suppress(ValueError):
-                group.addoption(option.flag, dest=option.dest, default=None, help=option.help)
+                group.addoption(option.flag, dest=option.dest, default=None, action=action, help=option.help)
         parser.addini(option.ini, option.help + f" (env {option.env})", default=None)
 
 
 def raw_value(config: pytest.Config, option: CheckOption, environ: Mapping[str, str] | None = None) -> str | None:
     """Command line, then environment, then ini, then the default."""
     cli: Any = config.getoption(option.dest, default=None)
-    if cli not in (None, ""):
-        return str(cli)
+    if cli not in (None, "", False) and option.kind != "append":
+        return "1" if cli is True else str(cli)
     env = (os.environ if environ is None else environ).get(option.env, "")
     if env:
         return env
@@ -181,6 +206,10 @@ def read_settings(config: pytest.Config, environ: Mapping[str, str] | None = Non
         raise pytest.UsageError("--base-url needs --api-key (or CHATCONFORM_API_KEY)")
     register_secret(api_key)
     upstream_url, upstream_key, upstream_timeout = _upstream(values, base_url)
+    try:
+        custom = headers.collect(config.getoption("header", default=None), os.environ if environ is None else environ)
+    except headers.HeaderError as exc:
+        raise pytest.UsageError(str(exc)) from None
     request_timeout = _number("--request-timeout", values["request_timeout"], float, minimum=0.001)
     if upstream_timeout is not None and upstream_timeout >= (request_timeout or DEFAULT_TIMEOUT_S):
         raise pytest.UsageError("--upstream-timeout must be below --request-timeout, or the client gives up first")
@@ -200,6 +229,10 @@ def read_settings(config: pytest.Config, environ: Mapping[str, str] | None = Non
         body_limit=_number("--body-limit", values["body_limit"], int, minimum=1),
         run_id=run_id,
         deviations=_deviations(values["known_deviations"], root),
+        headers=custom,
+        skip_preflight=(values["skip_preflight"] or "").lower() in ("1", "true", "yes"),
+        preflight_timeout=_number("--preflight-timeout", values["preflight_timeout"], float, minimum=0.1)
+        or preflight.DEFAULT_TIMEOUT_S,
         upstream_url=upstream_url,
         upstream_key=upstream_key,
         upstream_timeout=upstream_timeout,

@@ -70,8 +70,14 @@ def test_plugins_are_named_when_autoload_is_off(monkeypatch: pytest.MonkeyPatch)
 def test_every_plugin_option_is_a_check_option() -> None:
     from chatconform.pytest.settings import OPTIONS
 
-    args = parse([arg for o in OPTIONS for arg in (o.flag, "v")])
-    assert all(getattr(args, o.dest) == "v" for o in OPTIONS)
+    values = [o for o in OPTIONS if o.kind == "value"]
+    args = parse([arg for o in values for arg in (o.flag, "v")])
+    assert all(getattr(args, o.dest) == "v" for o in values)
+    flags = parse([o.flag for o in OPTIONS if o.kind == "flag"] + ["--header", "A: b", "--header", "C: d"])
+    assert all(getattr(flags, o.dest) is True for o in OPTIONS if o.kind == "flag")
+    assert flags.header == ["A: b", "C: d"]
+    argv = check.pytest_args(flags)
+    assert argv.count("--header") == 2 and "--skip-preflight" in argv
 
 
 def test_dash_n_without_xdist_is_a_clear_usage_error(
