@@ -87,6 +87,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # The report orders its matrix rows by the profile's canonical IDs.
         chosen = settings.models or tuple(m.id for m in settings.profile.models)
         results.meta["models"] = [m.id for m in settings.profile.models if m.id in chosen]
+        # How concurrent the run was: pytest-xdist workers, one test (and so one request) at a time each.
+        results.meta["concurrency"] = int(getattr(config.option, "numprocesses", None) or 1)
         state.collector = Collector(results)
     config.stash[STATE] = state
     config.pluginmanager.register(_Listener(state), "chatconform-listener")
