@@ -15,14 +15,15 @@ from starlette.responses import JSONResponse, Response
 
 from chatconform.mock import openai_face
 from chatconform.mock.delivery import request_id
-from chatconform.mock.errors import MockError
+from chatconform.mock.errors import MockError, invalid
 from chatconform.mock.generation import Completion, complete
 from chatconform.mock.keys import bearer_key
 from chatconform.mock.pipeline import Face, handle
 from chatconform.mock.request import ChatRequest
+from chatconform.mock.schema_keywords import SchemaError
 from chatconform.mock.state import MockState
 from chatconform.mock.streaming import StreamPlan
-from chatconform.mock.validate import parse_chat_request
+from chatconform.mock.validate import param_path, parse_chat_request
 
 _FAULT_MESSAGES = {
     429: "Rate limit reached for requests. Retry after the time given in Retry-After.",
@@ -47,7 +48,11 @@ class OpenAIFace(Face):
     def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
         profile = state.config.profile
         req = parse_chat_request(body, profile)
-        return req, complete(req, str(profile.expect.get("named_tool_choice_finish", "tool_calls")))
+        try:
+            return req, complete(req, str(profile.expect.get("named_tool_choice_finish", "tool_calls")))
+        except SchemaError as exc:
+            param = param_path(list(exc.path))
+            raise invalid(f"Invalid schema at `{param}`: {exc.reason}.", param, "invalid_schema") from None
 
     def stream_plan(self, req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
         return openai_face.stream_plan(req, done, offsets_for, tokens_per_chunk)

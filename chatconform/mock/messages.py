@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from chatconform.mock import anthropic_face
+from chatconform.mock.anthropic_messages import bad
 from chatconform.mock.anthropic_request import parse_messages_request
 from chatconform.mock.delivery import request_id
 from chatconform.mock.errors import MockError
@@ -24,6 +25,7 @@ from chatconform.mock.generation import Completion, complete
 from chatconform.mock.keys import bearer_key, header_key
 from chatconform.mock.pipeline import Face, handle
 from chatconform.mock.request import ChatRequest
+from chatconform.mock.schema_keywords import SchemaError
 from chatconform.mock.state import MockState
 from chatconform.mock.streaming import StreamPlan
 
@@ -36,6 +38,15 @@ _FAULT_MESSAGES = {
     500: "Internal server error",
     529: "Overloaded",
 }
+
+
+def _anthropic_path(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """A path in the OpenAI form the answer engine reads, as the client sent it to this face."""
+    if path[:1] == ("tools",) and path[2:4] == ("function", "parameters"):
+        return ("tools", path[1], "input_schema", *path[4:])
+    if path[:3] == ("response_format", "json_schema", "schema"):
+        return ("output_format", "schema", *path[3:])
+    return path
 
 
 def is_anthropic_path(path: str) -> bool:
@@ -78,7 +89,10 @@ class AnthropicFace(Face):
 
     def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
         req = parse_messages_request(body, state.config.profile)
-        return req, complete(req)
+        try:
+            return req, complete(req)
+        except SchemaError as exc:
+            raise bad(".".join(map(str, _anthropic_path(exc.path))), exc.reason) from None
 
     def stream_plan(self, req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
         return anthropic_face.stream_plan(req, done, offsets_for, tokens_per_chunk)
