@@ -38,10 +38,13 @@ class LatencySettings:
 
     def describe(self) -> str:
         """The latency in force, for the start-up banner: the mode and every explicit override."""
-        given = [f"{name} {getattr(self, name):g}" for name in _CAPS if getattr(self, name) is not None]
+        units = {"ttft_ms": ("ttft", " ms"), "itl_ms": ("itl", " ms"), "jitter_ms": ("jitter", " ms")}
+        units["tokens_per_chunk"] = ("tokens per chunk", "")
+        given = [f"{units[n][0]} {getattr(self, n):g}{units[n][1]}" for n in _CAPS if getattr(self, n) is not None]
+        base = "realistic (per-tier presets)" if self.mode == "realistic" else "none"
         if not given:
-            return self.mode
-        return ("realistic presets, " if self.mode == "realistic" else "") + ", ".join(given)
+            return base
+        return ", ".join(given) + (" over realistic presets" if self.mode == "realistic" else "")
 
 
 class LatencyModel:
