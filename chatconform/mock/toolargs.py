@@ -23,7 +23,6 @@ from typing import Any
 
 # no stubs for jsonschema here; unused-ignore keeps this clean once a config silences it globally
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
-from jsonschema.exceptions import SchemaError as InvalidSchema  # type: ignore[import-untyped, unused-ignore]
 
 from chatconform.mock.formats import WORDS, format_checker, formatted
 from chatconform.mock.hints import Hints, candidates, hints_from_text
@@ -66,8 +65,9 @@ def instance(schema: Schema, hints: Hints, rng: Random) -> Any:
         return builder.value(root, None, 0, ())
     except SchemaError:
         raise
-    except (RecursionError, TypeError, ValueError, KeyError, IndexError, AttributeError, InvalidSchema) as exc:
-        # The schema is the client's: a construct the generator cannot follow is a refusal, not a crash.
+    except Exception as exc:
+        # The schema is the client's, interpreted here and by jsonschema (UnknownType, Unresolvable refs,
+        # TypeErrors on odd keyword values ...): whatever it makes either raise is a refusal, not a crash.
         raise SchemaError(builder.where, f"the mock cannot generate a value here ({type(exc).__name__})") from None
 
 

@@ -6,6 +6,7 @@ Journal outcomes say `cancelled` for a client that left, streamed or not, paced 
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -52,14 +53,20 @@ def _settled(mock: RunningMock, count: int) -> list[dict[str, Any]]:
 
 
 def _leave_early(mock: RunningMock, face: str, stream: bool, wait_s: float) -> None:
-    """Send a request, wait a little (or not at all), close the socket without reading the answer."""
+    """Send a request, wait a little (or not at all), close the socket without reading the answer.
+
+    Not waiting at all, the request and the FIN go out in one segment (TCP_CORK, then shutdown), so
+    the client has left before the mock can have sent a byte, however loaded the machine is."""
     path, build, headers = FACES[face]
     body = json.dumps(build("Count from 1 to 30", stream=stream)).encode()
-    sock = connect(mock.root)
-    sock.sendall(raw_request(path, body, {"authorization": f"Bearer {KEY}", **headers}))
-    if wait_s:
-        time.sleep(wait_s)
-    sock.close()
+    with connect(mock.root) as sock:
+        if not wait_s:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        sock.sendall(raw_request(path, body, {"authorization": f"Bearer {KEY}", **headers}))
+        if wait_s:
+            time.sleep(wait_s)
+        else:
+            sock.shutdown(socket.SHUT_WR)
 
 
 @pytest.mark.parametrize("face", FACES)
