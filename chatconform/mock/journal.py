@@ -45,9 +45,16 @@ class Entry:
     usage: dict[str, int] = field(default_factory=dict)
     reply: dict[str, Any] = field(default_factory=dict)  # what the answer was meant to be, before faults
     cost: int = field(default=0, repr=False)  # what the entry counts against the journal's total
+    _text: str | None = field(default=None, repr=False)  # the kept body as JSON, once searched
 
     def listing(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if k != "cost"}
+        return {k: v for k, v in vars(self).items() if k not in ("cost", "_text")}
+
+    def holds(self, text: str) -> bool:
+        """Whether the kept body holds `text`; serialised on the first search only, searches repeat."""
+        if self._text is None:
+            self._text = json.dumps(self.body, ensure_ascii=False)
+        return text in self._text
 
 
 class Journal:
@@ -89,7 +96,7 @@ class Journal:
             items = [e for e in self._entries if owner is None or e.key == owner]
             dropped = self._dropped[owner] if owner is not None else sum(self._dropped.values())
         if contains:
-            items = [e for e in items if contains in json.dumps(e.body, ensure_ascii=False)]
+            items = [e for e in items if e.holds(contains)]
         if limit is not None:
             items = items[-limit:] if limit > 0 else []
         return {"object": "list", "data": [e.listing() for e in items], "dropped": dropped}

@@ -30,7 +30,7 @@ from chatconform.mock.body import parse_json, read_body
 from chatconform.mock.delivery import deliver_whole, note_refusal, request_id, schedule_for, settle, tokens_per_chunk
 from chatconform.mock.errors import MockError
 from chatconform.mock.faults import Fault
-from chatconform.mock.generation import Completion
+from chatconform.mock.generation import Completion, memoisable
 from chatconform.mock.journal import Entry
 from chatconform.mock.ledger import fingerprint
 from chatconform.mock.request import ChatRequest
@@ -39,7 +39,6 @@ from chatconform.mock.streaming import SSEResponse, StreamPlan
 
 INLINE_BODY_MAX = 64 * 1024
 MEMO_MAX_BODY = 16 * 1024  # bodies with images are rarely repeated and would crowd the memo
-MEMO_MAX_PIECES = 4096  # a long answer memoised 256 times would hold hundreds of MB
 HEAVY_WAIT_S = 10.0  # a large body that finds every slot taken this long gets a 503
 
 
@@ -94,7 +93,7 @@ async def handle(face: Face, request: Request) -> Response:
     try:
         key = face.authenticate(request, state)
         entry, fault, prepared = await _intake(face, state, request, key)
-        return await _answer(face, state, request, key, entry, fault, prepared, start)
+        return await _answer(face, state, key, entry, fault, prepared, start)
     except MockError as exc:
         return face.error_response(exc)
 
@@ -119,7 +118,7 @@ def _accept(face: Face, state: MockState, request: Request, key: str, raw: bytes
     kept = seen.kept if seen else state.journal.keep(body, raw)
     headers = request.headers
     owner = fingerprint(key)
-    entry = state.journal.record(face.name, request.url.path, owner, journal_headers(headers), kept)
+    entry = state.journal.record(face.name, request.scope["path"], owner, journal_headers(headers), kept)
     try:
         face.check_headers(headers)
         fault = state.fault_for(headers, raw, owner)
@@ -135,7 +134,7 @@ def _accept(face: Face, state: MockState, request: Request, key: str, raw: bytes
 def _prepare(face: Face, state: MockState, memo_key: tuple[str, bytes], body: Any, kept: Any) -> Prepared:
     req, done = face.prepare(body, state)
     prepared = Prepared(body, kept, req, done, face.reply(done))
-    if len(memo_key[1]) <= MEMO_MAX_BODY and len(done.pieces) <= MEMO_MAX_PIECES:
+    if len(memo_key[1]) <= MEMO_MAX_BODY and memoisable(done):
         state.requests.put(memo_key, prepared)
     return prepared
 
@@ -143,7 +142,6 @@ def _prepare(face: Face, state: MockState, memo_key: tuple[str, bytes], body: An
 async def _answer(
     face: Face,
     state: MockState,
-    request: Request,
     key: str,
     entry: Entry,
     fault: Fault,

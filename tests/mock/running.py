@@ -8,13 +8,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
 
 from chatconform import schemas
 from chatconform.mock.anthropic_face import ERROR_TYPES
 from chatconform.mock.app import create_app
 from chatconform.mock.config import MockConfig
+from chatconform.mock.keyfile import KEYS_ENV
 from chatconform.mock.serving import serve_options
 from chatconform.server import serve_in_thread
+from chatconform.target import mock_subprocess
 from tests.conftest import RunningMock
 
 ANTHROPIC_HEADERS = {"anthropic-version": "2023-06-01"}
@@ -27,6 +30,16 @@ def running(config: MockConfig) -> Iterator[RunningMock]:
     """A mock on a free loopback port, with the header deadline and connection cap of the CLI."""
     with serve_in_thread(create_app(config), **serve_options(config)) as root:
         yield RunningMock(root, config.api_keys[0] if config.api_keys else "th-any-0123456789")
+
+
+@contextmanager
+def mock_process(key: str) -> Iterator[RunningMock]:
+    """`chatconform mock` in its own process, its key by environment, as a user runs it: a test that
+    loads it then measures the mock, not an interpreter shared with its own clients."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(KEYS_ENV, key)
+        with mock_subprocess([]) as (root, _):
+            yield RunningMock(root, key)
 
 
 def ask(text: str = "Reply with exactly: ok", **extra: Any) -> dict[str, Any]:

@@ -22,10 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatconform.mock.faults import FAULT_HEADER
-from chatconform.mock.keyfile import KEYS_ENV
-from chatconform.target import mock_subprocess
 from tests.conftest import RunningMock
-from tests.mock.running import ANTHROPIC_HEADERS, CHAT, MESSAGES, is_anthropic_error, is_openai_error
+from tests.mock.running import ANTHROPIC_HEADERS, CHAT, MESSAGES, is_anthropic_error, is_openai_error, mock_process
 
 KEY = "th-fuzz-0123456789"
 EXAMPLES = int(os.environ.get("CHATCONFORM_FUZZ_EXAMPLES", "1250"))
@@ -163,11 +161,8 @@ def requests(draw: st.DrawFn, face: str) -> tuple[bytes, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def target() -> Iterator[RunningMock]:
-    """`chatconform mock` in its own process: the fuzzer and the mock then do not share one interpreter."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(KEYS_ENV, KEY)
-        with mock_subprocess([]) as (root, _):
-            yield RunningMock(root, KEY)
+    with mock_process(KEY) as mock:
+        yield mock
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from chatconform.mock.keyfile import KEYS_ENV
-from chatconform.target import mock_subprocess
 from tests.conftest import RunningMock
-from tests.mock.running import ANTHROPIC_HEADERS, CHAT, MESSAGES, ask, message
+from tests.mock.running import ANTHROPIC_HEADERS, CHAT, MESSAGES, ask, message, mock_process
 
 KEY = "th-responsive-0123456789"
 AUTH = {"authorization": f"Bearer {KEY}"}
@@ -29,10 +27,8 @@ Hostile = Callable[[httpx.Client, threading.Event], None]
 
 @pytest.fixture(scope="module")
 def target() -> Iterator[RunningMock]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(KEYS_ENV, KEY)
-        with mock_subprocess([]) as (root, _):
-            yield RunningMock(root, KEY)
+    with mock_process(KEY) as mock:
+        yield mock
 
 
 def _repeat(send: Callable[[httpx.Client], object]) -> Hostile:
