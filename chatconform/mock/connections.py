@@ -18,7 +18,11 @@ httptools is installed, as `uvicorn[standard]` does):
   connection is busy answering is the newcomer refused with a 503 envelope and
   closed.
 
-It reads the protocol's `transport` and `cycle` attributes and overrides its
+It also gives each request's scope a probe (`departure.PEER_GONE`) that asks
+the socket whether the client has left, so the ledger's rule costs the hot path
+one `poll` instead of a few turns of the event loop.
+
+It reads the protocol's `transport`, `cycle` and `scope` attributes and overrides its
 parser callbacks; `tests/mock/test_connections.py` fails if an uvicorn upgrade
 changes them.
 """
@@ -28,10 +32,13 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
+import select
 from collections import OrderedDict
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from chatconform.mock.departure import PEER_GONE
 
 FD_RESERVE = 128  # descriptors kept free for files, the listening socket, and a burst of accepts
 
@@ -51,12 +58,15 @@ def guarded_protocol(header_timeout_s: float, max_connections: int) -> type[asyn
     class Guarded(HttpToolsProtocol):
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False  # between a request's first byte and its last
+        _hangup: select.poll  # the socket, polled for the peer's FIN or reset
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             if not registry.admit(self):
                 _reply(transport, 503, "The mock has too many open connections; retry shortly.", "too_many_connections")
                 return
+            self._hangup = select.poll()
+            self._hangup.register(transport.get_extra_info("socket").fileno(), select.POLLRDHUP)
             self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
@@ -66,8 +76,14 @@ def guarded_protocol(header_timeout_s: float, max_connections: int) -> type[asyn
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
+            self.scope["extensions"] = {PEER_GONE: self.peer_gone}  # type: ignore[dict-item]
             self._receiving = True
             self._arm()
+
+        def peer_gone(self) -> bool:
+            """Whether the client has closed its end or reset the connection: the socket says at once,
+            where `http.disconnect` waits for the event loop to turn (see departure.py)."""
+            return self.transport.is_closing() or bool(self._hangup.poll(0))
 
         def on_message_complete(self) -> None:
             super().on_message_complete()

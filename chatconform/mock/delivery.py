@@ -104,7 +104,7 @@ class WholeBody(Response):
         self.delay, self.on_end = delay, on_end
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        departure = Departure(receive)
+        departure = Departure(scope, receive)
         try:
             if await departure.within(self.delay) or await departure.settled():
                 self.on_end("cancelled")

@@ -66,7 +66,7 @@ class SSEResponse:
         self.headers = _HEADERS + extra
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        departure = Departure(receive)
+        departure = Departure(scope, receive)
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.headers})
             if self._paced:
@@ -103,10 +103,11 @@ class SSEResponse:
         plan = self.plan
         frames = [*plan.head, *plan.body, *plan.tail]
         last = frames.pop()
-        for n, frame in enumerate(frames, 1):
-            await send({"type": "http.response.body", "body": frame, "more_body": True})
-            if not n % BURST_FRAMES:
+        for start in range(0, len(frames), BURST_FRAMES):
+            if start:
                 await asyncio.sleep(0)  # a long answer must not hold the loop from everyone else
+            for frame in frames[start : start + BURST_FRAMES]:
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
         return await _finish(send, departure, last, "completed")
 
     async def _play(self, send: Send, departure: Departure) -> str:

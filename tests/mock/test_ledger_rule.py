@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from chatconform.mock.app import create_app
 from chatconform.mock.config import MockConfig
 from chatconform.mock.latency import LatencySettings
+from chatconform.server import serve_in_thread
 from tests.conftest import RunningMock
 from tests.mock.running import ANTHROPIC_HEADERS, CHAT, MESSAGES, ask, connect, message, raw_request, running
 
@@ -31,8 +33,16 @@ def slow() -> Iterator[RunningMock]:
 
 @pytest.fixture()
 def instant() -> Iterator[RunningMock]:
+    """Zero latency, served as `chatconform mock` serves it: the guard's socket probe sees departures."""
     with running(MockConfig(api_keys=(KEY,))) as mock:
         yield mock
+
+
+@pytest.fixture()
+def instant_unguarded() -> Iterator[RunningMock]:
+    """Zero latency, served by plain uvicorn: departures are seen by letting the event loop turn."""
+    with serve_in_thread(create_app(MockConfig(api_keys=(KEY,)))) as root:
+        yield RunningMock(root, KEY)
 
 
 def _books(mock: RunningMock) -> tuple[list[dict[str, Any]], int]:
@@ -80,15 +90,17 @@ def test_a_client_that_leaves_a_slow_answer_is_not_charged(slow: RunningMock, fa
 
 @pytest.mark.parametrize("face", FACES)
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+@pytest.mark.parametrize("server", ["instant", "instant_unguarded"])
 def test_a_client_gone_before_a_zero_latency_answer_is_not_charged(
-    instant: RunningMock, face: str, stream: bool
+    request: pytest.FixtureRequest, server: str, face: str, stream: bool
 ) -> None:
     """At zero latency the answer is one burst; a client that closed before it was sent is still seen."""
+    mock: RunningMock = request.getfixturevalue(server)
     for _ in range(10):
-        _leave_early(instant, face, stream, wait_s=0)
-    entries = _settled(instant, 10)
+        _leave_early(mock, face, stream, wait_s=0)
+    entries = _settled(mock, 10)
     assert [e["outcome"] for e in entries] == ["cancelled"] * 10
-    assert _books(instant)[1] == 0
+    assert _books(mock)[1] == 0
 
 
 @pytest.mark.parametrize("face", FACES)
