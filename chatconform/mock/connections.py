@@ -8,9 +8,9 @@ the gap, a subclass of uvicorn's httptools protocol (what uvicorn picks when
 httptools is installed, as `uvicorn[standard]` does):
 
 - From a connection's first byte of each request (and from accepting it) to
-  the last byte of that request's body, at most `header_timeout_s`; then a
-  408 in the OpenAI envelope (when no answer has started) and the connection
-  is closed.
+  the last byte of that request's body, at most `header_timeout_s` (checked
+  by one sweep of all connections every second or so); then a 408 in the
+  OpenAI envelope (when no answer has started) and the connection is closed.
 - At most `max_connections` open at once (lowered to what the process's file
   limit leaves room for). A connection beyond the cap first evicts the oldest
   connection that is not being answered (idle keep-alive, or still sending
@@ -53,11 +53,10 @@ def connection_cap(wanted: int) -> int:
 
 def guarded_protocol(header_timeout_s: float, max_connections: int) -> type[asyncio.Protocol]:
     """A protocol class for `uvicorn.Config(http=...)`, with its own registry of open connections."""
-    registry = _Registry(connection_cap(max_connections))
+    registry = _Registry(connection_cap(max_connections), header_timeout_s)
 
     class Guarded(HttpToolsProtocol):
-        _deadline: asyncio.TimerHandle | None = None
-        _receiving = False  # between a request's first byte and its last
+        since: float | None = None  # when the request now arriving began; None between requests
         _hangup: select.poll  # the socket, polled for the peer's FIN or reset
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -67,49 +66,37 @@ def guarded_protocol(header_timeout_s: float, max_connections: int) -> type[asyn
                 return
             self._hangup = select.poll()
             self._hangup.register(transport.get_extra_info("socket").fileno(), select.POLLRDHUP)
-            self._arm()
+            self.since = self.loop.time()  # a connection that never speaks has a deadline too
 
         def connection_lost(self, exc: Exception | None) -> None:
             registry.discard(self)
-            self._disarm()
             super().connection_lost(exc)
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self.scope["extensions"] = {PEER_GONE: self.peer_gone}  # type: ignore[dict-item]
-            self._receiving = True
-            self._arm()
+            self.since = self.loop.time()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self.since = None
 
         def peer_gone(self) -> bool:
             """Whether the client has closed its end or reset the connection: the socket says at once,
             where `http.disconnect` waits for the event loop to turn (see departure.py)."""
             return self.transport.is_closing() or bool(self._hangup.poll(0))
 
-        def on_message_complete(self) -> None:
-            super().on_message_complete()
-            self._receiving = False
-            self._disarm()
-
         @property
         def evictable(self) -> bool:
             """Not being answered: idle between requests, or still sending one."""
             cycle = self.cycle
-            return self._receiving or cycle is None or cycle.response_complete
+            return self.since is not None or cycle is None or cycle.response_complete
 
         def close(self) -> None:
             if not self.transport.is_closing():
                 self.transport.close()
 
-        def _arm(self) -> None:
-            self._disarm()
-            self._deadline = self.loop.call_later(header_timeout_s, self._expire)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _expire(self) -> None:
+        def expire(self) -> None:
             if self.transport.is_closing():
                 return
             if self.cycle is None or not self.cycle.response_started:
@@ -122,11 +109,14 @@ def guarded_protocol(header_timeout_s: float, max_connections: int) -> type[asyn
 
 
 class _Registry:
-    """The open connections, oldest first."""
+    """The open connections, oldest first, and one timer that sweeps them for overdue requests:
+    one timer per server rather than one per request, which the hot path would pay for."""
 
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
+    def __init__(self, cap: int, timeout_s: float) -> None:
+        self.cap, self.timeout_s = cap, timeout_s
+        self._every = min(1.0, timeout_s / 4)  # a deadline is met within this much
         self._open: OrderedDict[int, Any] = OrderedDict()
+        self._sweeping: asyncio.TimerHandle | None = None
 
     def admit(self, protocol: Any) -> bool:
         if len(self._open) >= self.cap:
@@ -136,10 +126,18 @@ class _Registry:
             self.discard(oldest)
             oldest.close()
         self._open[id(protocol)] = protocol
+        if self._sweeping is None:
+            self._sweeping = protocol.loop.call_later(self._every, self._sweep, protocol.loop)
         return True
 
     def discard(self, protocol: Any) -> None:
         self._open.pop(id(protocol), None)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        overdue = loop.time() - self.timeout_s
+        for protocol in [p for p in self._open.values() if p.since is not None and p.since < overdue]:
+            protocol.expire()
+        self._sweeping = loop.call_later(self._every, self._sweep, loop) if self._open else None
 
 
 def _reply(transport: asyncio.Transport, status: int, message: str, code: str) -> None:
