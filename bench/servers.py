@@ -1,6 +1,6 @@
 """The two servers of bench/mock_throughput.py, each run in its own process.
 
-    python bench/servers.py mock [--itl-ms N]   the chatconform mock, zero latency by default
+    python bench/servers.py mock [--itl-ms N]   the chatconform mock as `chatconform mock` serves it, zero latency
     python bench/servers.py bare                a bare ASGI app that streams the same bytes
 
 Prints `port <n>` once listening on 127.0.0.1 (port picked by the OS).
@@ -24,6 +24,7 @@ from chatconform.mock.config import MockConfig
 from chatconform.mock.generation import complete
 from chatconform.mock.latency import LatencySettings
 from chatconform.mock.openai_face import stream_plan
+from chatconform.mock.serving import serve_options
 from chatconform.mock.validate import parse_chat_request
 from chatconform.profile import load_profile
 from chatconform.server import bind, uvicorn_config
@@ -57,14 +58,16 @@ def main() -> None:
     parser.add_argument("kind", choices=["mock", "bare"])
     parser.add_argument("--itl-ms", type=float, default=0.0)
     args = parser.parse_args()
+    options: dict[str, Any] = {}
     if args.kind == "mock":
         config = MockConfig(api_keys=(KEY,), latency=LatencySettings(itl_ms=args.itl_ms))
         app = create_app(config)
+        options = serve_options(config)  # as `chatconform mock` serves it: header deadline, connection cap
     else:
         app = bare_app()
     sock = bind()
     print("port", sock.getsockname()[1], flush=True)
-    uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(app, **options)).run(sockets=[sock])
 
 
 if __name__ == "__main__":

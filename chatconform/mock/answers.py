@@ -19,7 +19,7 @@ from random import Random
 from typing import Any
 
 from chatconform.mock import toolargs, vision
-from chatconform.mock.request import ChatRequest, ImageInput, message_text
+from chatconform.mock.request import ChatRequest, ImageInput, message_text, read_window
 from chatconform.mock.toolcalls import ToolCall, tool_calls
 
 
@@ -104,7 +104,10 @@ def _shape(req: ChatRequest, seed: int, last: dict[str, Any]) -> str:
     fmt = req.response_format or {}
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema") or {}
-        value = toolargs.instance(schema, toolargs.hints_from_text(req.last_user_text), Random(seed))
+        try:
+            value = toolargs.instance(schema, toolargs.hints_from_text(req.last_user_text), Random(seed))
+        except toolargs.SchemaError as exc:
+            raise exc.under("response_format", "json_schema", "schema") from None
         return json.dumps(value, ensure_ascii=False)
     text = _text(req, seed, last)
     if fmt.get("type") == "json_object":
@@ -125,7 +128,7 @@ def _system_directive(req: ChatRequest, seed: int) -> str | None:
     """The latest system or developer message with a directive overrides users and tool results."""
     for message in reversed(req.messages):
         if message.get("role") in ("system", "developer"):
-            found = directive(message_text(message), seed)
+            found = directive(read_window(message_text(message)), seed)
             if found is not None:
                 return found
     return None
@@ -183,7 +186,7 @@ def _tool_results(messages: list[dict[str, Any]]) -> str:
     for message in messages[start:]:
         name = names.get(str(message.get("tool_call_id")), "")
         subject = f"The {name} tool" if name else "The tool"
-        content = message_text(message)
+        content = read_window(message_text(message))
         sentences.append(f"{subject} returned: {content}." if content.strip() else f"{subject} returned nothing.")
     return " ".join(sentences)
 

@@ -122,7 +122,7 @@ def _user(content: Any, i: int, pending: list[str], images: list[ImageInput]) ->
         elif kind == "text":
             parts.append({"type": "text", "text": _text(block, path)})
         elif kind == "image":
-            image = _image(block, path)
+            image = _image(block, path, images)
             images.append(image)
             parts.append({"type": "image_url", "image_url": {"url": image.url}})
         else:
@@ -149,14 +149,14 @@ def _tool_result(block: dict[str, Any], path: str, pending: list[str], images: l
             if part["type"] == "text":
                 texts.append(_text(part, part_path))
             else:
-                images.append(_image(part, part_path))
+                images.append(_image(part, part_path, images))
         content = "\n".join(texts)
     elif not isinstance(content, str):
         raise bad(f"{path}.content", "Input should be a valid string or a list of content blocks")
     return {"role": "tool", "tool_call_id": tool_use_id, "content": content}
 
 
-def _image(block: dict[str, Any], path: str) -> ImageInput:
+def _image(block: dict[str, Any], path: str, before: list[ImageInput]) -> ImageInput:
     source = block.get("source")
     kind = source.get("type") if isinstance(source, dict) else None
     if kind == "base64":
@@ -177,7 +177,7 @@ def _image(block: dict[str, Any], path: str) -> ImageInput:
             "Input tag does not match any of the expected tags: 'base64', 'url' (the mock has no Files API)",
         )
     try:
-        return decode_image_url(url)
+        return decode_image_url(url, before=before)
     except ImageError as exc:
         message = str(exc)
         raise bad(where, message[:1].upper() + message[1:]) from exc

@@ -1,9 +1,9 @@
 """`create_app(config)`: the mock upstream as an ASGI application.
 
 Routes: the OpenAI face at `/v1` and `/api/v1` (chat completions, models),
-the Anthropic face at `/v1/messages`, and the admin routes `/mock/ledger`,
-`/mock/journal`, `/mock/reset` and `/mock/faults`, which take the same keys. Both faces are
-always served. Every error, including unknown paths and wrong methods, is
+the Anthropic face at `/v1/messages`, and the admin routes (`admin`), per
+key. Both faces are always served, through one request pipeline
+(`pipeline`). Every error, including unknown paths and wrong methods, is
 answered with the envelope of the face its path belongs to (Anthropic's
 `{"type": "error", ...}` under `/v1/messages`, OpenAI's elsewhere); an
 unexpected exception becomes a 500 envelope rather than a dropped connection.
@@ -22,13 +22,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from chatconform.mock import anthropic_face
-from chatconform.mock.chat import chat_completions
+from chatconform.mock import admin
+from chatconform.mock.body import ClientGone
+from chatconform.mock.chat import OPENAI, chat_completions
 from chatconform.mock.config import MockConfig
-from chatconform.mock.delivery import request_id
-from chatconform.mock.errors import MockError, invalid
-from chatconform.mock.messages import is_anthropic_path, messages
-from chatconform.mock.state import MockState, bearer_key, parse_json, read_body
+from chatconform.mock.errors import MockError
+from chatconform.mock.keys import bearer_key
+from chatconform.mock.messages import ANTHROPIC, is_anthropic_path, messages
+from chatconform.mock.state import MockState
 from chatconform.mock.streaming import AbortStream
 
 log = logging.getLogger("chatconform.mock")
@@ -56,8 +57,8 @@ class MockApp:
         request = Request(scope, receive)
         try:
             response = await handler(request)
-        except MockError as exc:
-            response = await on_mock_error(request, exc)
+        except ClientGone:
+            return  # nothing arrived whole, so nothing to answer
         except Exception as exc:  # a bug in the mock: still an envelope, never a dropped connection
             response = await on_crash(request, exc)
         await response(scope, receive, send)
@@ -74,16 +75,15 @@ def create_app(config: MockConfig | None = None) -> MockApp:
             Route(prefix + "/models", list_models, methods=["GET"]),
             Route(prefix + "/models/{model_id:path}", get_model, methods=["GET"]),
         ]
-    routes += [
-        Route("/v1/messages", messages, methods=["POST"]),
-        Route("/mock/ledger", ledger, methods=["GET"]),
-        Route("/mock/journal", journal, methods=["GET"]),
-        Route("/mock/reset", reset, methods=["POST"]),
-        Route("/mock/faults", faults, methods=["GET", "POST", "DELETE"]),
-    ]
+    routes += [Route("/v1/messages", messages, methods=["POST"]), *admin.ROUTES]
     rest = Starlette(
         routes=routes,
-        exception_handlers={MockError: on_mock_error, HTTPException: on_http_error, Exception: on_crash},
+        exception_handlers={
+            MockError: on_mock_error,
+            HTTPException: on_http_error,
+            ClientGone: on_client_gone,
+            Exception: on_crash,
+        },
     )
     rest.state.mock = state
     return MockApp(state, rest, hot)
@@ -95,78 +95,24 @@ def _model_object(model_id: str) -> dict[str, object]:
 
 async def list_models(request: Request) -> Response:
     state: MockState = request.app.state.mock
-    bearer_key(request, state)
+    bearer_key(request, state.keys)
     data = [_model_object(m) for m in state.config.profile.model_ids()]
     return JSONResponse({"object": "list", "data": data})
 
 
 async def get_model(request: Request) -> Response:
     state: MockState = request.app.state.mock
-    bearer_key(request, state)
+    bearer_key(request, state.keys)
     model_id = request.path_params["model_id"]
     if state.config.profile.resolve(model_id) is None:
         raise MockError(404, f"The model `{model_id}` does not exist.", param="model", code="model_not_found")
     return JSONResponse(_model_object(model_id))
 
 
-async def ledger(request: Request) -> Response:
-    state: MockState = request.app.state.mock
-    return JSONResponse(state.ledger.report(bearer_key(request, state)))
-
-
-async def journal(request: Request) -> Response:
-    state: MockState = request.app.state.mock
-    bearer_key(request, state)
-    limit = request.query_params.get("limit", "")
-    contains = request.query_params.get("contains") or None
-    entries = state.journal.entries(int(limit) if limit.isdigit() else None, contains)
-    return JSONResponse({"object": "list", "data": entries})
-
-
-async def reset(request: Request) -> Response:
-    state: MockState = request.app.state.mock
-    bearer_key(request, state)
-    state.ledger.reset()
-    state.journal.reset()
-    state.armed.clear()
-    return JSONResponse({"reset": True})
-
-
-async def faults(request: Request) -> Response:
-    """Arm a fault for the next requests (POST {"fault": "status=429", "count": 1, "match": "nonce"}),
-    list the armed ones (GET), or disarm them (DELETE, `?match=` for one marker's)."""
-    state: MockState = request.app.state.mock
-    bearer_key(request, state)
-    if request.method == "DELETE":
-        return JSONResponse({"removed": state.armed.clear(request.query_params.get("match"))})
-    if request.method == "POST":
-        spec, count, match = _armed_fault(parse_json(await read_body(request, 64 * 1024)))
-        try:
-            state.armed.arm(spec, count, match)
-        except ValueError as exc:
-            raise invalid(f"Bad fault: {exc}", None, "invalid_fault") from exc
-    return JSONResponse({"object": "list", "data": state.armed.listing()})
-
-
-def _armed_fault(body: object) -> tuple[str, int, str | None]:
-    if not isinstance(body, dict) or not isinstance(body.get("fault"), str):
-        raise invalid('Send {"fault": "key=value; ...", "count": N, "match": "text"}.', "fault", "invalid_fault")
-    count, match = body.get("count", 1), body.get("match")
-    if not isinstance(count, int) or isinstance(count, bool):
-        raise invalid("count must be an integer.", "count", "invalid_fault")
-    if match is not None and not isinstance(match, str):
-        raise invalid("match must be a string.", "match", "invalid_fault")
-    return body["fault"], count, match
-
-
 async def on_mock_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MockError)
-    rid = request_id()
-    if is_anthropic_path(request.url.path):
-        body = anthropic_face.error_body(exc.status, exc.message, rid)
-        return JSONResponse(body, status_code=exc.status, headers={"request-id": rid, **exc.headers})
-    headers = {"x-request-id": rid, **exc.headers}
-    return JSONResponse(exc.envelope(), status_code=exc.status, headers=headers)
+    face = ANTHROPIC if is_anthropic_path(request.url.path) else OPENAI
+    return face.error_response(exc)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
@@ -176,6 +122,10 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
         return await on_mock_error(request, MockError(405, message, code="method_not_allowed"))
     message = f"Unknown path {request.url.path}."
     return await on_mock_error(request, MockError(exc.status_code, message, code="not_found"))
+
+
+async def on_client_gone(request: Request, exc: Exception) -> Response:
+    return Response(status_code=400)  # never sent: uvicorn drops what is sent to a closed connection
 
 
 async def on_crash(request: Request, exc: Exception) -> Response:

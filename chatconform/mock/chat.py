@@ -1,75 +1,72 @@
-"""`POST /chat/completions`: the OpenAI face's one endpoint.
+"""`POST /chat/completions`: the OpenAI face's parsing and framing for the request pipeline.
 
-Order of events for a request: auth, body, journal entry, fault draw,
-validation, answer; then either a paced stream or a delayed JSON body. The
-ledger is charged only when the answer was delivered whole.
+The key comes as `Authorization: Bearer`; the body is checked by
+`validate.parse_chat_request`; answers are framed by `openai_face`; errors use
+OpenAI's `{"error": {...}}` envelope with `x-request-id`.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from chatconform.mock import openai_face
-from chatconform.mock.delivery import deliver_whole, note_refusal, request_id, schedule_for, settle, tokens_per_chunk
-from chatconform.mock.errors import MockError
-from chatconform.mock.faults import Fault
-from chatconform.mock.generation import complete
-from chatconform.mock.ledger import fingerprint
-from chatconform.mock.state import MockState, Prepared, bearer_key, journal_headers, parse_json, read_body
-from chatconform.mock.streaming import SSEResponse
-from chatconform.mock.validate import parse_chat_request
+from chatconform.mock.delivery import request_id
+from chatconform.mock.errors import MockError, invalid
+from chatconform.mock.generation import Completion, complete
+from chatconform.mock.keys import bearer_key
+from chatconform.mock.pipeline import Face, handle
+from chatconform.mock.request import ChatRequest
+from chatconform.mock.schema_keywords import SchemaError
+from chatconform.mock.state import MockState
+from chatconform.mock.streaming import StreamPlan
+from chatconform.mock.validate import param_path, parse_chat_request
 
-UPSTREAM_FAILED = "The upstream model failed while generating."
-MEMO_MAX_BODY = 16 * 1024  # bodies with images are rarely repeated and would crowd the memo
+_FAULT_MESSAGES = {
+    429: "Rate limit reached for requests. Retry after the time given in Retry-After.",
+    529: "The upstream model is overloaded. Try again later.",
+    503: "The service is temporarily unavailable.",
+}
+
+
+class OpenAIFace(Face):
+    name = "openai"
+    request_id_header = "x-request-id"
+    failure_message = "The upstream model failed while generating."
+    fault_messages = _FAULT_MESSAGES
+    fault_default = "The server had an error while processing your request."
+
+    def authenticate(self, request: Request, state: MockState) -> str:
+        return bearer_key(request, state.keys)
+
+    def check_headers(self, headers: Headers) -> None:
+        """Nothing to check: the OpenAI API has no version header."""
+
+    def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
+        profile = state.config.profile
+        req = parse_chat_request(body, profile)
+        try:
+            return req, complete(req, str(profile.expect.get("named_tool_choice_finish", "tool_calls")))
+        except SchemaError as exc:
+            param = param_path(list(exc.path))
+            raise invalid(f"Invalid schema at `{param}`: {exc.reason}.", param, "invalid_schema") from None
+
+    def stream_plan(self, req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
+        return openai_face.stream_plan(req, done, offsets_for, tokens_per_chunk)
+
+    def whole_body(self, req: ChatRequest, done: Completion) -> dict[str, Any]:
+        return openai_face.completion_body(req, done)
+
+    def error_response(self, exc: MockError) -> Response:
+        headers = {"x-request-id": request_id(), **exc.headers}
+        return JSONResponse(exc.envelope(), status_code=exc.status, headers=headers)
+
+
+OPENAI = OpenAIFace()
 
 
 async def chat_completions(request: Request) -> Response:
-    state: MockState = request.app.state.mock
-    start = time.perf_counter()
-    key = bearer_key(request, state)
-    raw = await read_body(request, state.config.max_body_bytes)
-    seen = state.requests.get(raw)
-    body = seen.body if seen else parse_json(raw)
-    path = request.scope["path"]
-    entry = state.journal.record("openai", path, fingerprint(key), journal_headers(request), body, len(raw))
-    try:
-        fault = state.fault_for(request, raw)
-        req, done = (seen or _prepare(state, raw, body))[1:]
-        if fault.status:
-            raise _fault_error(fault)
-    except MockError as exc:
-        note_refusal(entry, exc)
-        raise
-    entry.stream, entry.status = req.stream, 200
-    on_end = settle(state, key, req, done, entry)
-    headers = {"x-request-id": request_id()}
-    if req.stream:
-        plan = openai_face.stream_plan(req, done, schedule_for(state, req), tokens_per_chunk(state, req))
-        return SSEResponse(plan, fault, start, on_end, headers)  # type: ignore[return-value]
-    body = openai_face.completion_body(req, done)
-    return await deliver_whole(state, req, done, fault, start, on_end, body, headers, UPSTREAM_FAILED)
-
-
-def _prepare(state: MockState, raw: bytes, body: Any) -> Prepared:
-    req = parse_chat_request(body, state.config.profile)
-    done = complete(req, state.config.profile.expect.named_tool_choice_finish)
-    prepared = Prepared(body, req, done)
-    if len(raw) <= MEMO_MAX_BODY:
-        state.requests.put(raw, prepared)
-    return prepared
-
-
-def _fault_error(fault: Fault) -> MockError:
-    status = fault.status or 500
-    headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
-    messages = {
-        429: "Rate limit reached for requests. Retry after the time given in Retry-After.",
-        529: "The upstream model is overloaded. Try again later.",
-        503: "The service is temporarily unavailable.",
-    }
-    message = messages.get(status, "The server had an error while processing your request.")
-    return MockError(status, message, code="injected_fault", headers=headers)
+    return await handle(OPENAI, request)

@@ -1,9 +1,16 @@
-"""`chatconform mock`: serve the mock upstream over real HTTP."""
+"""`chatconform mock`: serve the mock upstream over real HTTP.
+
+Keys: `--api-key` (repeatable), `--api-key-file` and `CHATCONFORM_MOCK_API_KEYS`
+together make the accepted set (the latter two keep keys out of `ps`); the
+admin key comes from `CHATCONFORM_MOCK_ADMIN_KEY`, `--admin-key-file` or
+`--admin-key`. Every start-up failure (bad config, unreadable or exposed key
+file, busy port) is one line on stderr and exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
+import errno
 import sys
 import tomllib
 
@@ -12,21 +19,23 @@ import uvicorn
 from chatconform.mock.app import create_app
 from chatconform.mock.config import MockConfig, load_config
 from chatconform.mock.faults import FaultSettings
+from chatconform.mock.keyfile import env_admin_key, env_keys, private_text, read_key_file
 from chatconform.mock.latency import MODES, LatencySettings
+from chatconform.mock.serving import serve_options
 from chatconform.profile import load_profile
 from chatconform.server import LOOPBACK, bind, uvicorn_config
+
+_SIZES = ("max_body_bytes", "journal_size", "journal_body_bytes", "journal_total_bytes", "max_connections")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=LOOPBACK, help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default 8000)")
-    parser.add_argument(
-        "--api-key",
-        action="append",
-        dest="api_keys",
-        metavar="KEY",
-        help="accepted key (repeatable); default: any key with the profile's prefix",
-    )
+    keys = parser.add_argument_group("keys (default: any key with the profile's prefix)")
+    keys.add_argument("--api-key", action="append", dest="api_keys", metavar="KEY", help="accepted key (repeatable)")
+    keys.add_argument("--api-key-file", metavar="PATH", help="accepted keys, one per line, in a file only you can read")
+    keys.add_argument("--admin-key", metavar="KEY", help="key that sees and resets every key's /mock/* data")
+    keys.add_argument("--admin-key-file", metavar="PATH", help="the admin key, in a file only you can read")
     parser.add_argument("--profile", help="built-in profile name or TOML file (default tokenhub)")
     parser.add_argument("--config", help="mock TOML file with [mock], [latency] and [faults] tables")
     parser.add_argument("--latency", choices=MODES, help="latency model: none (default) or realistic")
@@ -42,6 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="fault setting, e.g. error_rate=0.1 (repeatable; see docs/mock.md)",
     )
     parser.add_argument("--seed", type=int, help="seed for jitter and fault draws")
+    limits = parser.add_argument_group("limits (see docs/mock.md, Hardening)")
+    limits.add_argument("--header-timeout", type=float, dest="header_timeout_s", metavar="S", help="to send a request")
+    for name in _SIZES:
+        limits.add_argument("--" + name.replace("_", "-"), type=int, dest=name, metavar="N")
 
 
 def build_config(args: argparse.Namespace) -> MockConfig:
@@ -53,14 +66,23 @@ def build_config(args: argparse.Namespace) -> MockConfig:
         jitter_ms=_first(args.jitter_ms, config.latency.jitter_ms),
         tokens_per_chunk=args.tokens_per_chunk or config.latency.tokens_per_chunk,
     )
-    env_keys = [k for k in os.environ.get("CHATCONFORM_MOCK_API_KEYS", "").split(",") if k]  # off the command line
+    keys = (*(args.api_keys or ()), *(read_key_file(args.api_key_file) if args.api_key_file else ()), *env_keys())
     return config.with_overrides(
         profile=load_profile(args.profile) if args.profile else None,
-        api_keys=tuple(args.api_keys or env_keys) or None,
+        api_keys=tuple(dict.fromkeys(keys)) or None,
+        admin_key=_admin_key(args),
         latency=latency,
         faults=_faults(config.faults, args.fault),
         seed=args.seed,
+        header_timeout_s=args.header_timeout_s,
+        **{name: getattr(args, name) for name in _SIZES},
     )
+
+
+def _admin_key(args: argparse.Namespace) -> str | None:
+    if args.admin_key_file:
+        return private_text(args.admin_key_file, "--admin-key-file").strip() or None
+    return args.admin_key or env_admin_key()
 
 
 def _first(*values: float | None) -> float | None:
@@ -72,11 +94,14 @@ def _faults(base: FaultSettings, pairs: list[str]) -> FaultSettings:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not hasattr(base, name):
-            raise SystemExit(f"--fault {pair!r}: expected NAME=VALUE with NAME a field of [faults]")
-        if name == "error_statuses":
-            changes[name] = tuple(int(v) for v in value.split(","))
-        else:
-            changes[name] = type(getattr(base, name))(value)
+            raise ValueError(f"--fault {pair!r}: expected NAME=VALUE with NAME a field of [faults]")
+        try:
+            if name == "error_statuses":
+                changes[name] = tuple(int(v) for v in value.split(","))
+            else:
+                changes[name] = type(getattr(base, name))(value)
+        except ValueError:
+            raise ValueError(f"--fault {pair!r}: {value!r} is not a number") from None
     return FaultSettings(**{**vars(base), **changes})
 
 
@@ -84,20 +109,46 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = build_config(args)
     except (ValueError, OSError, tomllib.TOMLDecodeError) as exc:  # ProfileError is a ValueError
-        print(f"chatconform mock: {exc}", file=sys.stderr)
-        return 2
-    sock = bind(args.host, args.port)
+        return _fail(str(exc))
+    if args.config and (config.api_keys or config.admin_key):
+        _warn_if_exposed(args.config)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {_why(exc)}")
     host, port = sock.getsockname()[:2]
     keys = "any key starting with " + repr(config.profile.api_key_prefix) if not config.api_keys else "the given key(s)"
-    print(f"chatconform mock: profile {config.profile.name}, latency {config.latency.mode}, accepting {keys}")
+    admin = ", an admin key" if config.admin_key else ""
+    print(
+        f"chatconform mock: profile {config.profile.name}, latency {config.latency.describe()}, accepting {keys}{admin}"
+    )
     print(
         f"chatconform mock: serving http://{host}:{port}/v1 (also /api/v1; Anthropic Messages at /v1/messages); "
         "Ctrl-C stops",
         flush=True,
     )
-    server = uvicorn.Server(uvicorn_config(create_app(config)))
+    server = uvicorn.Server(uvicorn_config(create_app(config), **serve_options(config)))
     server.run(sockets=[sock])
     return 0
+
+
+def _warn_if_exposed(path: str) -> None:
+    """A config file that holds keys should be as private as a key file; older setups get a warning, not a refusal."""
+    try:
+        private_text(path, "--config")
+    except ValueError as exc:
+        print(f"chatconform mock: warning: {exc} (it holds keys)", file=sys.stderr)
+
+
+def _fail(message: str) -> int:
+    print(f"chatconform mock: {message}", file=sys.stderr)
+    return 2
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return "the port is already in use (choose another with --port, or 0 for a free one)"
+    return (exc.strerror or str(exc)).lower()
 
 
 if __name__ == "__main__":

@@ -14,13 +14,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
+from chatconform.mock.departure import Departure
 from chatconform.mock.errors import MockError
 from chatconform.mock.faults import Fault
 from chatconform.mock.generation import Completion
 from chatconform.mock.ids import new_id
 from chatconform.mock.journal import Entry
+from chatconform.mock.latency import MAX_SCHEDULE_S
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.state import MockState
 from chatconform.mock.streaming import AbortStream
@@ -71,26 +74,46 @@ async def deliver_whole(
 ) -> Response:
     """A non-streamed answer, when its last token would have been generated, spoilt as the fault says:
     `midstream_error` becomes a 500 with `failure_message`, `disconnect` drops the connection half-way,
-    `malformed` sends half the body."""
-    await wait_for_whole(state, req, done, fault, start)
+    `malformed` sends half the body. Waiting and sending happen in the response, which watches for
+    the client leaving: a client gone before the body is sent is `cancelled`, as a stream would be."""
     if fault.midstream_error is not None:
+        await asyncio.sleep(whole_delay(state, req, done, fault, start))
         on_end(f"fault:midstream_error={fault.midstream_error}")
         raise MockError(500, failure_message, code="upstream_error")
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()  # as Starlette's JSONResponse
     if fault.disconnect is not None or fault.malformed is not None:
+        await asyncio.sleep(whole_delay(state, req, done, fault, start))
         on_end("fault:" + fault.kind)
-        return BrokenBody(json.dumps(body).encode(), cut=fault.disconnect is not None, headers=headers)
-    on_end("completed")
-    return JSONResponse(body, headers=headers)
+        return BrokenBody(data, cut=fault.disconnect is not None, headers=headers)
+    return WholeBody(data, headers, whole_delay(state, req, done, fault, start), on_end)
 
 
-async def wait_for_whole(state: MockState, req: ChatRequest, done: Completion, fault: Fault, start: float) -> None:
-    """A non-streamed answer arrives when the last token would have been generated."""
+def whole_delay(state: MockState, req: ChatRequest, done: Completion, fault: Fault, start: float) -> float:
+    """Seconds until a non-streamed answer is due: when its last token would have been generated."""
     chunks = max(1, -(-len(done.pieces) // tokens_per_chunk(state, req)) + len(done.tool_calls))
     offsets = state.latency.schedule(req.model, chunks)
-    paced = chunks * fault.pace_ms / 1000
-    delay = offsets[-1] + paced + fault.spike_ms / 1000 + fault.stall_s - (time.perf_counter() - start)
-    if delay > 0:
-        await asyncio.sleep(delay)
+    paced = min(chunks * fault.pace_ms / 1000, MAX_SCHEDULE_S)
+    return max(0.0, offsets[-1] + paced + fault.spike_ms / 1000 + fault.stall_s - (time.perf_counter() - start))
+
+
+class WholeBody(Response):
+    """A JSON body sent after `delay`, unless the client leaves first; `on_end(outcome)` is called once."""
+
+    def __init__(self, data: bytes, headers: dict[str, str], delay: float, on_end: OnEnd) -> None:
+        super().__init__(data, media_type="application/json", headers=headers)
+        self.delay, self.on_end = delay, on_end
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        departure = Departure(scope, receive)
+        try:
+            if await departure.within(self.delay) or await departure.settled():
+                self.on_end("cancelled")
+                return
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            await send({"type": "http.response.body", "body": self.body, "more_body": False})
+        finally:
+            departure.stop()
+        self.on_end("completed")
 
 
 class BrokenBody(Response):

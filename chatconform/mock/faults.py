@@ -18,18 +18,38 @@ Kinds:
   malformed=<n>          the n-th chunk is cut JSON
   midstream_error=<n>    after n chunks, an error event, then the stream ends without [DONE]
   pace_ms=<ms>           an extra pause before every chunk: a slow but never silent stream
+
+Every value must be a finite, non-negative number; in a header or an armed
+fault a value above its bound (`_CAPS`) is clamped to it, in the settings it is
+refused. Armed faults belong to the key that armed them and apply to its
+requests only; the admin key's apply to anyone's.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass, fields
 
 FAULT_HEADER = "x-chatconform-fault"
+# Upper bounds: a larger value in a header is clamped to them, in the settings it is refused.
 MAX_STALL_S = 600.0
 MAX_PACE_MS = 10_000.0
-MAX_ARMED = 1000  # armed faults kept at once; the oldest go first
+MAX_SPIKE_MS = 60_000.0
+MAX_RETRY_AFTER_S = 3600.0
+MAX_CHUNK_INDEX = 1_000_000  # disconnect, malformed, midstream_error: later than any answer's last chunk
+MAX_ARMED = 1000  # armed faults kept at once per key; the oldest go first
+MAX_ARMED_TOTAL = 10_000
+_CAPS = {
+    "stall_s": MAX_STALL_S,
+    "pace_ms": MAX_PACE_MS,
+    "spike_ms": MAX_SPIKE_MS,
+    "retry_after": MAX_RETRY_AFTER_S,
+    "disconnect": MAX_CHUNK_INDEX,
+    "malformed": MAX_CHUNK_INDEX,
+    "midstream_error": MAX_CHUNK_INDEX,
+}
 _FLOATS = ("retry_after", "spike_ms", "stall_s", "pace_ms")
 
 
@@ -76,12 +96,34 @@ class FaultSettings:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            if f.name.endswith("_rate") and not 0.0 <= getattr(self, f.name) <= 1.0:
-                raise ValueError(f"fault {f.name} must be between 0 and 1")
+            _check_setting(f.name, getattr(self, f.name))
 
     @property
     def active(self) -> bool:
         return any(getattr(self, f.name) > 0 for f in fields(self) if f.name.endswith("_rate"))
+
+
+_SETTING_CAPS = {
+    "retry_after_s": MAX_RETRY_AFTER_S,
+    "spike_ms": MAX_SPIKE_MS,
+    "stall_s": MAX_STALL_S,
+    "disconnect_after": MAX_CHUNK_INDEX,
+    "malformed_at": MAX_CHUNK_INDEX,
+    "midstream_error_after": MAX_CHUNK_INDEX,
+}
+
+
+def _check_setting(name: str, value: object) -> None:
+    if name == "error_statuses":
+        statuses = value if isinstance(value, tuple) else ()
+        if not statuses or not all(isinstance(v, int) and 400 <= v <= 599 for v in statuses):
+            raise ValueError("fault error_statuses must be HTTP statuses between 400 and 599")
+        return
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"fault {name} must be a finite number")
+    high = 1.0 if name.endswith("_rate") else _SETTING_CAPS[name]
+    if not 0 <= value <= high:
+        raise ValueError(f"fault {name} must be between 0 and {high:g}")
 
 
 class FaultPlan:
@@ -123,17 +165,7 @@ def parse_header(header: str) -> Fault:
         key = key.strip()
         if not sep or key not in names:
             raise ValueError(f"unknown fault {pair!r}; use {', '.join(sorted(names))}")
-        try:
-            number = float(raw)
-        except ValueError:
-            raise ValueError(f"fault {key} needs a number, got {raw.strip()!r}") from None
-        if number < 0:
-            raise ValueError(f"fault {key} must not be negative")
-        values[key] = number if key in _FLOATS else int(number)
-    if "stall_s" in values:
-        values["stall_s"] = min(float(values["stall_s"]), MAX_STALL_S)
-    if "pace_ms" in values:
-        values["pace_ms"] = min(float(values["pace_ms"]), MAX_PACE_MS)
+        values[key] = _number(key, raw)
     status = values.get("status")
     if status is not None and not 400 <= int(status) <= 599:
         raise ValueError("fault status must be between 400 and 599")
@@ -142,12 +174,29 @@ def parse_header(header: str) -> Fault:
     return Fault(**values)  # type: ignore[arg-type]
 
 
+def _number(key: str, raw: str) -> float | int:
+    """One fault value: a finite, non-negative number, clamped to its upper bound."""
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ValueError(f"fault {key} needs a number, got {raw.strip()[:40]!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"fault {key} must be a finite number")
+    if number < 0:
+        raise ValueError(f"fault {key} must not be negative")
+    if key == "status":
+        return int(number) if number <= 999 else 999  # refused below: not between 400 and 599
+    number = min(number, _CAPS[key])
+    return number if key in _FLOATS else int(number)
+
+
 @dataclass
 class Armed:
     fault: Fault
     spec: str  # as given, for listing
     remaining: int
     match: str | None  # applies only to request bodies containing this text; None: to any request
+    owner: str | None  # the key fingerprint that armed it, whose requests it applies to; None: the admin's, any key
 
 
 class ArmedFaults:
@@ -164,8 +213,9 @@ class ArmedFaults:
     def __bool__(self) -> bool:
         return bool(self._armed)  # read without the lock: the hot path only needs "maybe"
 
-    def arm(self, spec: str, count: int = 1, match: str | None = None) -> Fault:
-        """Parse `spec` (the header syntax) and arm it; raise ValueError naming what is wrong."""
+    def arm(self, spec: str, count: int = 1, match: str | None = None, owner: str | None = None) -> Fault:
+        """Parse `spec` (the header syntax) and arm it for `owner`'s requests (None: anyone's);
+        raise ValueError naming what is wrong."""
         if not 1 <= count <= 1_000_000:
             raise ValueError("count must be between 1 and 1000000")
         if match is not None and not match.strip():
@@ -174,14 +224,18 @@ class ArmedFaults:
         if fault == NO_FAULT:
             raise ValueError("the fault is empty; give at least one key=value pair")
         with self._lock:
-            self._armed.append(Armed(fault, spec, count, match))
-            del self._armed[:-MAX_ARMED]
+            self._armed.append(Armed(fault, spec[:1000], count, match, owner))
+            own = [id(a) for a in self._armed if a.owner == owner]
+            stale = set(own[: max(0, len(own) - MAX_ARMED)])
+            self._armed = [a for a in self._armed if id(a) not in stale][-MAX_ARMED_TOTAL:]
         return fault
 
-    def take(self, body: bytes) -> Fault | None:
-        """The first armed fault that applies to this request body, counting it down."""
+    def take(self, body: bytes, owner: str) -> Fault | None:
+        """The first armed fault that applies to this request of `owner`'s, counting it down."""
         with self._lock:
             for armed in self._armed:
+                if armed.owner not in (None, owner):
+                    continue
                 if armed.match is None or armed.match.encode() in body:
                     armed.remaining -= 1
                     if armed.remaining == 0:
@@ -189,14 +243,16 @@ class ArmedFaults:
                     return armed.fault
         return None
 
-    def clear(self, match: str | None = None) -> int:
-        """Disarm every fault (or those armed with `match`); return how many were removed."""
+    def clear(self, match: str | None = None, owner: str | None = None) -> int:
+        """Disarm `owner`'s faults (None: everyone's), or only those armed with `match`; return how many."""
         with self._lock:
-            kept = [a for a in self._armed if match is not None and a.match != match]
+            kept = [a for a in self._armed if not (owner in (None, a.owner) and match in (None, a.match))]
             removed = len(self._armed) - len(kept)
             self._armed = kept
         return removed
 
-    def listing(self) -> list[dict[str, object]]:
+    def listing(self, owner: str | None = None) -> list[dict[str, object]]:
+        """`owner`'s armed faults (None: everyone's)."""
         with self._lock:
-            return [{"fault": a.spec, "remaining": a.remaining, "match": a.match} for a in self._armed]
+            mine = [a for a in self._armed if owner in (None, a.owner)]
+            return [{"fault": a.spec, "remaining": a.remaining, "match": a.match} for a in mine]

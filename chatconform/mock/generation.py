@@ -54,6 +54,12 @@ class Completion:
 
 # Answers are a pure function of the request; load runs repeat the same few prompts.
 _memo: LRU[Completion] = LRU(512)
+MEMO_MAX_PIECES = 4096  # a long answer kept 512 times would hold hundreds of MB
+
+
+def memoisable(done: Completion) -> bool:
+    """Whether an answer is small enough to keep for the next identical request."""
+    return len(done.pieces) <= MEMO_MAX_PIECES and sum(len(c.arguments) for c in done.tool_calls) <= 64 * 1024
 
 
 def complete(req: ChatRequest, named_tool_finish: str = "tool_calls") -> Completion:
@@ -62,7 +68,8 @@ def complete(req: ChatRequest, named_tool_finish: str = "tool_calls") -> Complet
     found = _memo.get(key)
     if found is None:
         found = _complete(req, named_tool_finish)
-        _memo.put(key, found)
+        if memoisable(found):
+            _memo.put(key, found)
     return found
 
 

@@ -3,26 +3,31 @@
 Suites read it to see what a gateway sent upstream (gateway mode), what the
 mock answered (`reply`: stop reason, content blocks, text, usage, on the
 Anthropic face) and how a request ended (completed, failed, cancelled by the
-client). `entries(contains=...)` finds the requests that carried a marker. Long unbroken
-strings (image data URIs, base64 sources) are shortened and keys appear only
-as fingerprints.
+client). `entries(contains=...)` finds the requests that carried a marker.
+
+Bounded three ways: each body is kept as a bounded, masked copy
+(`body_bytes`, see `redaction`), at most `size` entries are kept, and at most
+`total_bytes` of kept bodies; the oldest entries go first and are counted in
+the listing's `dropped`. Entries belong to the key that sent them: a tenant
+lists and resets only its own (`owner=None` is the admin, who sees all).
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatconform.redact import redact_headers
+from chatconform.mock.redaction import Kept, keep_body
 
-BLOB_MIN = 1024  # an unbroken string this long is image data, not words worth keeping
-BLOB_KEEP = 48
+DEFAULT_SIZE = 500
+DEFAULT_BODY_BYTES = 64 * 1024
+DEFAULT_TOTAL_BYTES = 16 * 1024 * 1024
+_HEADERS_COST = 512  # what an entry's headers and fields cost the total, roughly
 
 
 @dataclass
@@ -39,54 +44,68 @@ class Entry:
     stream: bool = False
     usage: dict[str, int] = field(default_factory=dict)
     reply: dict[str, Any] = field(default_factory=dict)  # what the answer was meant to be, before faults
+    cost: int = field(default=0, repr=False)  # what the entry counts against the journal's total
+    _text: str | None = field(default=None, repr=False)  # the kept body as JSON, once searched
+
+    def listing(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if k not in ("cost", "_text")}
+
+    def holds(self, text: str) -> bool:
+        """Whether the kept body holds `text`; serialised on the first search only, searches repeat."""
+        if self._text is None:
+            self._text = json.dumps(self.body, ensure_ascii=False)
+        return text in self._text
 
 
 class Journal:
-    def __init__(self, size: int = 500) -> None:
-        self._entries: deque[Entry] = deque(maxlen=size)
+    def __init__(
+        self,
+        size: int = DEFAULT_SIZE,
+        body_bytes: int = DEFAULT_BODY_BYTES,
+        total_bytes: int = DEFAULT_TOTAL_BYTES,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
+        self.size, self.body_bytes, self.total_bytes = size, body_bytes, total_bytes
+        self._secrets = secrets
+        self._entries: deque[Entry] = deque()
+        self._total = 0
+        self._dropped: Counter[str] = Counter()
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(self, face: str, path: str, key: str, headers: dict[str, str], body: Any, size: int) -> Entry:
-        """Add an entry; `size` is the body's length in bytes (a small body holds no blob)."""
-        kept = _shorten(body) if size > BLOB_MIN else body
-        entry = Entry(next(self._seq), time.time(), face, path, key, headers, kept)
+    def keep(self, body: Any, raw: bytes) -> Kept:
+        """What an entry keeps of `body` (parsed from `raw`): computed once per distinct body."""
+        return keep_body(body, raw, self.body_bytes, self._secrets)
+
+    def record(self, face: str, path: str, key: str, headers: dict[str, str], kept: Kept) -> Entry:
+        entry = Entry(next(self._seq), time.time(), face, path, key, headers, kept.value, cost=kept.size)
+        entry.cost += _HEADERS_COST
         with self._lock:
             self._entries.append(entry)
+            self._total += entry.cost
+            while len(self._entries) > self.size or (self._total > self.total_bytes and len(self._entries) > 1):
+                old = self._entries.popleft()
+                self._total -= old.cost
+                self._dropped[old.key] += 1
         return entry
 
-    def entries(self, limit: int | None = None, contains: str | None = None) -> list[dict[str, Any]]:
-        """The latest `limit` entries, oldest first; with `contains`, only those whose body holds that text."""
+    def entries(self, owner: str | None, limit: int | None = None, contains: str | None = None) -> dict[str, Any]:
+        """The latest `limit` entries of `owner` (None: everyone's), oldest first, and how many were dropped;
+        with `contains`, only those whose body holds that text."""
         with self._lock:
-            items = list(self._entries)
+            items = [e for e in self._entries if owner is None or e.key == owner]
+            dropped = self._dropped[owner] if owner is not None else sum(self._dropped.values())
         if contains:
-            items = [e for e in items if contains in json.dumps(e.body, ensure_ascii=False)]
+            items = [e for e in items if e.holds(contains)]
         if limit is not None:
             items = items[-limit:] if limit > 0 else []
-        # Headers were masked on the way in; redact again on the way out, in case a
-        # key travelled somewhere unusual (a custom header, a query string).
-        return [{**vars(e), "headers": redact_headers(e.headers)} for e in items]
+        return {"object": "list", "data": [e.listing() for e in items], "dropped": dropped}
 
-    def reset(self) -> None:
+    def reset(self, owner: str | None) -> None:
         with self._lock:
-            self._entries.clear()
-
-
-def _shorten(body: Any) -> Any:
-    """A copy of the body with blobs cut, so the journal stays small."""
-    body = copy.deepcopy(body)
-    _cut(body)
-    return body
-
-
-def _is_blob(value: Any) -> bool:
-    return isinstance(value, str) and len(value) > BLOB_MIN and " " not in value[:BLOB_MIN]
-
-
-def _cut(value: Any) -> None:
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for k, v in items:
-        if _is_blob(v):
-            value[k] = v[:BLOB_KEEP] + f"...({len(v)} chars)"
-        else:
-            _cut(v)
+            kept = deque(e for e in self._entries if owner is not None and e.key != owner)
+            self._entries, self._total = kept, sum(e.cost for e in kept)
+            if owner is None:
+                self._dropped.clear()
+            else:
+                self._dropped.pop(owner, None)

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from chatconform.profile import Latency, Model, Profile
 
 MODES = ("none", "realistic")
+# Upper bounds of the settings, and of any answer's schedule: no request waits for ever.
+_CAPS = {"ttft_ms": 60_000.0, "itl_ms": 10_000.0, "jitter_ms": 10_000.0, "tokens_per_chunk": 1000}
+MAX_SCHEDULE_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,25 @@ class LatencySettings:
     itl_ms: float | None = None
     jitter_ms: float | None = None
     tokens_per_chunk: int | None = None
+
+    def __post_init__(self) -> None:
+        for name, high in _CAPS.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            low = 1 if name == "tokens_per_chunk" else 0
+            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+                raise ValueError(f"latency {name} must be a number between {low} and {high:g}")
+
+    def describe(self) -> str:
+        """The latency in force, for the start-up banner: the mode and every explicit override."""
+        units = {"ttft_ms": ("ttft", " ms"), "itl_ms": ("itl", " ms"), "jitter_ms": ("jitter", " ms")}
+        units["tokens_per_chunk"] = ("tokens per chunk", "")
+        given = [f"{units[n][0]} {getattr(self, n):g}{units[n][1]}" for n in _CAPS if getattr(self, n) is not None]
+        base = "realistic (per-tier presets)" if self.mode == "realistic" else "none"
+        if not given:
+            return base
+        return ", ".join(given) + (" over realistic presets" if self.mode == "realistic" else "")
 
 
 class LatencyModel:
@@ -50,8 +72,9 @@ class LatencyModel:
             return [0.0] * chunks
         offsets = []
         t = self._jittered(lat.ttft_ms, lat.jitter_ms)
+        cap = MAX_SCHEDULE_S * 1000
         for _ in range(chunks):
-            offsets.append(t / 1000)
+            offsets.append(min(t, cap) / 1000)  # a long answer at a slow pace ends at the cap, in a rush
             t += self._jittered(lat.itl_ms, lat.jitter_ms)
         return offsets
 

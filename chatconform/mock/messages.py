@@ -1,29 +1,33 @@
-"""`POST /v1/messages`: the Anthropic face's one endpoint.
+"""`POST /v1/messages`: the Anthropic face's parsing and framing for the request pipeline.
 
-The same order as the OpenAI face (chat.py): auth, body, journal entry,
-version header, fault draw, validation, answer; then a paced stream of named
-events or a delayed `message` body. Only the framing differs: answers,
-latency, faults, ledger and journal are shared. Errors raised here are
-written in Anthropic's shape by the app's error handler (by path).
+The key comes as `x-api-key` (or `Authorization: Bearer`, as the SDK 2.x
+sends it); `anthropic-version` is required; the body is checked by
+`anthropic_request`; answers are framed by `anthropic_face` as named events or
+a `message`; errors use `{"type": "error", ...}` with `request-id`. Every path
+under `/v1/messages` answers errors in this shape.
 """
 
 from __future__ import annotations
 
 import re
-import time
+from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from chatconform.mock import anthropic_face
+from chatconform.mock.anthropic_messages import bad
 from chatconform.mock.anthropic_request import parse_messages_request
-from chatconform.mock.delivery import deliver_whole, note_refusal, request_id, schedule_for, settle, tokens_per_chunk
+from chatconform.mock.delivery import request_id
 from chatconform.mock.errors import MockError
-from chatconform.mock.faults import Fault
-from chatconform.mock.generation import complete
-from chatconform.mock.ledger import fingerprint
-from chatconform.mock.state import MockState, bearer_key, header_key, journal_headers, parse_json, read_body
-from chatconform.mock.streaming import SSEResponse
+from chatconform.mock.generation import Completion, complete
+from chatconform.mock.keys import bearer_key, header_key
+from chatconform.mock.pipeline import Face, handle
+from chatconform.mock.request import ChatRequest
+from chatconform.mock.schema_keywords import SchemaError
+from chatconform.mock.state import MockState
+from chatconform.mock.streaming import StreamPlan
 
 PATH = "/v1/messages"
 FIRST_VERSION = "2023-01-01"
@@ -36,71 +40,77 @@ _FAULT_MESSAGES = {
 }
 
 
+def _anthropic_path(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """A path in the OpenAI form the answer engine reads, as the client sent it to this face."""
+    if path[:1] == ("tools",) and path[2:4] == ("function", "parameters"):
+        return ("tools", path[1], "input_schema", *path[4:])
+    if path[:3] == ("response_format", "json_schema", "schema"):
+        return ("output_format", "schema", *path[3:])
+    return path
+
+
 def is_anthropic_path(path: str) -> bool:
     """Paths whose errors are written in Anthropic's shape."""
     return path == PATH or path.startswith(PATH + "/")
 
 
-async def messages(request: Request) -> Response:
-    state: MockState = request.app.state.mock
-    start = time.perf_counter()
-    key = api_key(request, state)
-    raw = await read_body(request, state.config.max_body_bytes)
-    body = parse_json(raw)
-    entry = state.journal.record(
-        "anthropic", request.url.path, fingerprint(key), journal_headers(request), body, len(raw)
-    )
-    try:
-        _check_version(request)
-        fault = state.fault_for(request, raw)
+class AnthropicFace(Face):
+    name = "anthropic"
+    request_id_header = "request-id"
+    failure_message = "Internal server error"
+    fault_messages = _FAULT_MESSAGES
+    fault_default = "The service answered {status}."
+
+    def authenticate(self, request: Request, state: MockState) -> str:
+        """The key from `x-api-key` (what gateways send) or `Authorization: Bearer` (what the
+        anthropic SDK 2.x sends), with Anthropic's wording when it is missing or wrong."""
+        if request.headers.get("x-api-key"):
+            check, header = header_key, "x-api-key"
+        elif request.headers.get("authorization"):
+            check, header = bearer_key, "authorization"
+        else:
+            raise MockError(401, "x-api-key header is required", code="missing_api_key")
+        try:
+            return check(request, state.keys)
+        except MockError:
+            raise MockError(401, f"invalid {header}", code="invalid_api_key") from None
+
+    def check_headers(self, headers: Headers) -> None:
+        version = headers.get("anthropic-version")
+        if version is None:
+            raise MockError(400, "anthropic-version: header is required", code="missing_version")
+        # Versions are dates (2023-06-01, and newer ones the SDKs send); the mock knows no list, only the form.
+        if not _VERSION.fullmatch(version) or version < FIRST_VERSION:
+            raise MockError(
+                400,
+                f"anthropic-version: invalid version {version[:40]!r}; versions are dates such as {FIRST_VERSION}",
+                code="invalid_version",
+            )
+
+    def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
         req = parse_messages_request(body, state.config.profile)
-        if fault.status:
-            raise _fault_error(fault)
-    except MockError as exc:
-        note_refusal(entry, exc)
-        raise
-    done = complete(req)
-    entry.stream, entry.status = req.stream, 200
-    entry.reply = anthropic_face.reply_summary(done)
-    on_end = settle(state, key, req, done, entry)
-    headers = {"request-id": request_id()}
-    if req.stream:
-        plan = anthropic_face.stream_plan(req, done, schedule_for(state, req), tokens_per_chunk(state, req))
-        return SSEResponse(plan, fault, start, on_end, headers)  # type: ignore[return-value]
-    message = anthropic_face.message_body(req, done)
-    return await deliver_whole(state, req, done, fault, start, on_end, message, headers, "Internal server error")
+        try:
+            return req, complete(req)
+        except SchemaError as exc:
+            raise bad(".".join(map(str, _anthropic_path(exc.path))), exc.reason) from None
+
+    def stream_plan(self, req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
+        return anthropic_face.stream_plan(req, done, offsets_for, tokens_per_chunk)
+
+    def whole_body(self, req: ChatRequest, done: Completion) -> dict[str, Any]:
+        return anthropic_face.message_body(req, done)
+
+    def error_response(self, exc: MockError) -> Response:
+        rid = request_id()
+        body = anthropic_face.error_body(exc.status, exc.message, rid)
+        return JSONResponse(body, status_code=exc.status, headers={"request-id": rid, **exc.headers})
+
+    def reply(self, done: Completion) -> dict[str, Any] | None:
+        return anthropic_face.reply_summary(done)
 
 
-def api_key(request: Request, state: MockState) -> str:
-    """The caller's key from `x-api-key` (what gateways send) or `Authorization: Bearer` (what the
-    anthropic SDK 2.x sends), with Anthropic's wording when it is missing or wrong."""
-    if request.headers.get("x-api-key"):
-        check, header = header_key, "x-api-key"
-    elif request.headers.get("authorization"):
-        check, header = bearer_key, "authorization"
-    else:
-        raise MockError(401, "x-api-key header is required", code="missing_api_key")
-    try:
-        return check(request, state)
-    except MockError:
-        raise MockError(401, f"invalid {header}", code="invalid_api_key") from None
+ANTHROPIC = AnthropicFace()
 
 
-def _check_version(request: Request) -> None:
-    version = request.headers.get("anthropic-version")
-    if version is None:
-        raise MockError(400, "anthropic-version: header is required", code="missing_version")
-    # Versions are dates (2023-06-01, and newer ones the SDKs send); the mock knows no list, only the form.
-    if not _VERSION.fullmatch(version) or version < FIRST_VERSION:
-        raise MockError(
-            400,
-            f"anthropic-version: invalid version {version!r}; versions are dates such as {FIRST_VERSION}",
-            code="invalid_version",
-        )
-
-
-def _fault_error(fault: Fault) -> MockError:
-    status = fault.status or 500
-    headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
-    message = _FAULT_MESSAGES.get(status, f"The service answered {status}.")
-    return MockError(status, message, code="injected_fault", headers=headers)
+async def messages(request: Request) -> Response:
+    return await handle(ANTHROPIC, request)

@@ -9,9 +9,12 @@ the Anthropic face translates into it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from chatconform.profile import Model
+
+READ_WINDOW = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,25 @@ class ChatRequest:
     images: list[ImageInput] = field(default_factory=list)
 
     def texts(self, role: str) -> list[str]:
-        """Text content of every message with `role`, in order."""
-        return [message_text(m) for m in self.messages if m.get("role") == role]
+        """What the answer engine reads of every message with `role`, in order (see `read_window`)."""
+        return [read_window(message_text(m)) for m in self.messages if m.get("role") == role]
 
-    @property
+    @cached_property
     def last_user_text(self) -> str:
-        users = self.texts("user")
-        return users[-1] if users else ""
+        """What the answer engine reads of the last user message; read by several rules, computed once."""
+        last = next((m for m in reversed(self.messages) if m.get("role") == "user"), None)
+        return read_window(message_text(last)) if last is not None else ""
+
+
+def read_window(text: str) -> str:
+    """The part of a message the answer engine reads: its first and last `READ_WINDOW` characters.
+
+    Directives ("Reply with exactly: ...", "Write 200 words"), tool mentions and argument hints
+    are found there, so a megabyte of prompt costs the rules no more than 64 KiB; token counts
+    still cover all of it."""
+    if len(text) <= 2 * READ_WINDOW:
+        return text
+    return text[:READ_WINDOW] + "\n" + text[-READ_WINDOW:]
 
 
 def message_text(message: dict[str, Any]) -> str:

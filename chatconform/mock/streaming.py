@@ -15,10 +15,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from chatconform.mock.departure import Departure
 from chatconform.mock.faults import NO_FAULT, Fault
+from chatconform.mock.latency import MAX_SCHEDULE_S
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class StreamPlan:
     offsets: list[float]  # due time of each timed frame, seconds from the request start
     malformed: Callable[[bytes], bytes]  # how this face spoils a frame
     error_frame: bytes  # this face's mid-stream error event
+
+
+BURST_FRAMES = 256  # frames sent at zero latency between two turns of the event loop
 
 
 class AbortStream(Exception):
@@ -60,16 +66,19 @@ class SSEResponse:
         self.headers = _HEADERS + extra
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self.headers})
-        if self._paced:
-            outcome = await self._play_watched(receive, send)
-        elif self.fault == NO_FAULT:
-            # Nothing to wait for and nothing to spoil: the frames go out in one burst, so
-            # there is no pause in which a disconnect could be noticed, and the per-frame
-            # bookkeeping of `_play` would cost more than the sends themselves.
-            outcome = await self._burst(send)
-        else:
-            outcome = await self._play(send)
+        departure = Departure(scope, receive)
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.headers})
+            if self._paced:
+                outcome = await self._play_watched(send, departure)
+            elif self.fault == NO_FAULT:
+                # Nothing to wait for and nothing to spoil: the frames go out in one burst, and
+                # the per-frame bookkeeping of `_play` would cost more than the sends themselves.
+                outcome = await self._burst(send, departure)
+            else:
+                outcome = await self._play(send, departure)
+        finally:
+            departure.stop()
         self.on_end(outcome)
         if outcome.startswith("fault:disconnect"):
             raise AbortStream(outcome)
@@ -80,26 +89,28 @@ class SSEResponse:
         fault = self.fault
         return bool(fault.spike_ms or fault.stall_s or fault.pace_ms or (offsets and offsets[-1] > 0))
 
-    async def _play_watched(self, receive: Receive, send: Send) -> str:
+    async def _play_watched(self, send: Send, departure: Departure) -> str:
         """Play while watching for the client to leave; a departure cancels the player."""
-        player = asyncio.ensure_future(self._play(send))
-        watcher = asyncio.ensure_future(_wait_disconnect(receive))
-        done, _ = await asyncio.wait({player, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        player: asyncio.Future[Any] = asyncio.ensure_future(self._play(send, departure))
+        done, _ = await asyncio.wait({player, departure.task}, return_when=asyncio.FIRST_COMPLETED)
         if player not in done:
             player.cancel()
             await asyncio.gather(player, return_exceptions=True)
             return "cancelled"
-        watcher.cancel()
         return "cancelled" if player.exception() else player.result()
 
-    async def _burst(self, send: Send) -> str:
+    async def _burst(self, send: Send, departure: Departure) -> str:
         plan = self.plan
-        for frame in (*plan.head, *plan.body, *plan.tail):
-            await send({"type": "http.response.body", "body": frame, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-        return "completed"
+        frames = [*plan.head, *plan.body, *plan.tail]
+        last = frames.pop()
+        for start in range(0, len(frames), BURST_FRAMES):
+            if start:
+                await asyncio.sleep(0)  # a long answer must not hold the loop from everyone else
+            for frame in frames[start : start + BURST_FRAMES]:
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
+        return await _finish(send, departure, last, "completed")
 
-    async def _play(self, send: Send) -> str:
+    async def _play(self, send: Send, departure: Departure) -> str:
         """Send every frame on time; return the outcome."""
         fault, plan = self.fault, self.plan
         shift, pace = fault.spike_ms / 1000, fault.pace_ms / 1000
@@ -114,13 +125,23 @@ class SSEResponse:
                 return f"fault:disconnect={n}"
             if n == 1 and fault.stall_s:
                 shift += fault.stall_s
-            await _sleep_until(self.start + plan.offsets[n] + shift + (n + 1) * pace)
+            await _sleep_until(self.start + plan.offsets[n] + shift + min((n + 1) * pace, MAX_SCHEDULE_S))
             data = plan.malformed(frame) if n + 1 == fault.malformed else frame
             await _body(send, data)
-        for frame in plan.tail:
+        *tail, last = plan.tail
+        for frame in tail:
             await _body(send, frame)
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-        return f"fault:malformed={fault.malformed}" if fault.malformed else "completed"
+        return await _finish(
+            send, departure, last, f"fault:malformed={fault.malformed}" if fault.malformed else "completed"
+        )
+
+
+async def _finish(send: Send, departure: Departure, last: bytes, outcome: str) -> str:
+    """Send the last frame and end the body, unless the client has left: then nothing was delivered whole."""
+    if await departure.settled():
+        return "cancelled"
+    await send({"type": "http.response.body", "body": last, "more_body": False})
+    return outcome
 
 
 _HEADERS = [
@@ -138,8 +159,3 @@ async def _sleep_until(deadline: float) -> None:
     delay = deadline - time.perf_counter()
     if delay > 0:
         await asyncio.sleep(delay)
-
-
-async def _wait_disconnect(receive: Receive) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass

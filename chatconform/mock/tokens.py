@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 _TOKEN = re.compile(r"\s*(?:[^\W\d_]+|\d{1,3}|\S)|\s+")
+_LIST_MAX = 64 * 1024
 MESSAGE_OVERHEAD = 4  # role and framing tokens per message, as chat formats add
 IMAGE_TOKEN_PIXELS = 750  # Anthropic's documented estimate: tokens = width * height / 750
 
@@ -23,7 +24,10 @@ def tokenize(text: str) -> list[str]:
 
 
 def count(text: str) -> int:
-    return len(_TOKEN.findall(text))
+    if len(text) <= _LIST_MAX:
+        return len(_TOKEN.findall(text))
+    # a 30 MB prompt would make a list of millions of strings; counting one match at a time costs no memory
+    return sum(1 for _ in _TOKEN.finditer(text))
 
 
 def count_json(value: Any) -> int:

@@ -31,10 +31,18 @@ def tool_calls(req: ChatRequest, seed: int) -> tuple[ToolCall, ...]:
     """The calls the model makes for this request; empty when it answers in text."""
     calls = []
     for index, (name, schema, hints) in enumerate(_plan(req)):
-        value = toolargs.instance(schema, hints, Random(seed + index)) if schema else {}
+        try:
+            value = toolargs.instance(schema, hints, Random(seed + index)) if schema else {}
+        except toolargs.SchemaError as exc:
+            raise exc.under("tools", _position(req, name), "function", "parameters") from None
         key = hashlib.sha256(f"{seed}:{index}:{name}".encode()).hexdigest()[:24]
         calls.append(ToolCall(key, name, json.dumps(value, ensure_ascii=False)))
     return tuple(calls)
+
+
+def _position(req: ChatRequest, name: str) -> int:
+    """Where the tool called `name` is in the request's `tools`."""
+    return next((i for i, t in enumerate(req.tools) if (t.get("function") or {}).get("name") == name), 0)
 
 
 Plan = list[tuple[str, dict[str, Any], toolargs.Hints]]  # (tool name, parameters schema, hints) per call

@@ -58,11 +58,11 @@ def _check_shape(body: dict[str, Any]) -> None:
     if error is None:
         return
     path = list(error.absolute_path)
-    param = _param_path(path) if path else _missing_field(error.message)
+    param = param_path(path) if path else _missing_field(error.message)
     raise invalid(f"Invalid request: {schemas.json_path(error)}: {error.message}", param, "invalid_type")
 
 
-def _param_path(path: list[str | int]) -> str:
+def param_path(path: list[str | int]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -189,7 +189,7 @@ def _images(messages: list[dict[str, Any]]) -> list[ImageInput]:
                 raise invalid("Images are only allowed in user messages.", f"messages[{i}].content[{j}]")
             image_url = part["image_url"]
             try:
-                images.append(decode_image_url(image_url["url"], image_url.get("detail", "auto")))
+                images.append(decode_image_url(image_url["url"], image_url.get("detail", "auto"), images))
             except ImageError as exc:
                 raise invalid(str(exc), f"messages[{i}].content[{j}].image_url.url", "invalid_image") from exc
     return images

@@ -13,6 +13,7 @@ import binascii
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -21,6 +22,8 @@ from chatconform.mock.request import ImageInput
 
 MEDIA_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 MAX_SIDE = 8000  # Anthropic's documented limit per side
+MAX_IMAGES = 100  # per request, Anthropic's documented limit
+MAX_REQUEST_PIXELS = 100_000_000  # decoded in one request: decoding is the costly part of an image
 _SAMPLE = 64  # dominant colour is judged on at most 64x64 pixels: fast, and plenty for "mostly red"
 # Formats Pillow may open: the accepted four (MPO is how Pillow names many camera JPEGs) and a
 # few common others, only to name them in the mismatch error. Never the ones that run helpers (EPS).
@@ -59,10 +62,13 @@ class ImageError(ValueError):
     """An image the API must reject; the message is one sentence for the client."""
 
 
-def decode_image_url(url: str, detail: str = "auto") -> ImageInput:
-    """An ImageInput for a data URI (decoded) or an https URL (referenced, never fetched)."""
+def decode_image_url(url: str, detail: str = "auto", before: Sequence[ImageInput] = ()) -> ImageInput:
+    """An ImageInput for a data URI (decoded) or an https URL (referenced, never fetched); `before` are the
+    images of the same request decoded so far, which bound what this one may cost."""
+    if len(before) >= MAX_IMAGES:
+        raise ImageError(f"a request may hold at most {MAX_IMAGES} images.")
     if url.startswith("data:"):
-        return _decode_data_uri(url, detail)
+        return _decode_data_uri(url, detail, MAX_REQUEST_PIXELS - sum(i.width * i.height for i in before))
     parts = urlsplit(url)
     if parts.scheme.lower() == "https" and parts.netloc:
         return ImageInput(url=url, media_type="", detail=detail)
@@ -71,7 +77,7 @@ def decode_image_url(url: str, detail: str = "auto") -> ImageInput:
     raise ImageError("image URLs must be https URLs or base64 data URIs (data:image/png;base64,...).")
 
 
-def _decode_data_uri(url: str, detail: str) -> ImageInput:
+def _decode_data_uri(url: str, detail: str, room: int) -> ImageInput:
     match = _DATA_URI.fullmatch(url)
     if match is None or ";base64" not in match.group(2).lower():
         raise ImageError("image data URIs must have the form data:<media type>;base64,<data>.")
@@ -88,6 +94,8 @@ def _decode_data_uri(url: str, detail: str) -> ImageInput:
         width, height = image.size
         if width > MAX_SIDE or height > MAX_SIDE:
             raise ImageError(f"image is {width}x{height} pixels; the maximum is {MAX_SIDE}x{MAX_SIDE}.")
+        if width * height > room:
+            raise ImageError(f"the images of one request may hold at most {MAX_REQUEST_PIXELS:,} pixels in all.")
         rgb = dominant_rgb(image)
     return ImageInput(url=url, media_type=media_type, width=width, height=height, rgb=rgb, detail=detail)
 

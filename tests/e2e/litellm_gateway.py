@@ -9,6 +9,11 @@ everything that would reach the network switched off, waits until it answers,
 and stops it. It lives with the end-to-end tests rather than in the library:
 it drives one product from a checkout-local virtualenv, which users of the
 wheel never have; operators gate their own gateway with `chatconform check`.
+
+Keys never reach LiteLLM's command line or its config file: the file names
+them as `os.environ/<VAR>` (LiteLLM resolves those for `api_key` and
+`master_key`) and the values travel in the child's environment, which only
+its user can read.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ LOOPBACK = "127.0.0.1"
 # Host variables the child may see; everything else (DATABASE_URL, provider keys and base URLs,
 # proxies) stays out, so a developer's shell cannot change what is being tested.
 _PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+UPSTREAM_KEY_ENV = "CHATCONFORM_LITELLM_UPSTREAM_KEY"
+MASTER_KEY_ENV = "CHATCONFORM_LITELLM_MASTER_KEY"
 OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # the bundled price/context map, not GitHub's
     "LITELLM_MODE": "PRODUCTION",  # no .env loading from the working directory
@@ -110,9 +117,18 @@ def free_port(host: str = LOOPBACK) -> int:
         return int(sock.getsockname()[1])
 
 
-def child_env() -> dict[str, str]:
+def child_env(upstream_key: str | None = None, master_key: str | None = None) -> dict[str, str]:
+    """The child's environment: a few host variables, the offline switches, and the keys when given."""
     env = {k: os.environ[k] for k in _PASSED_ENV if k in os.environ}
-    return {**env, **OFFLINE_ENV}
+    keys = {UPSTREAM_KEY_ENV: upstream_key, MASTER_KEY_ENV: master_key}
+    return {**env, **OFFLINE_ENV, **{k: v for k, v in keys.items() if v is not None}}
+
+
+def config_without_keys(profile: Profile, upstream_root: str, timeout_s: float) -> dict[str, Any]:
+    """The config LiteLLM is started with: the keys as references to its environment (`child_env`)."""
+    return litellm_config(
+        profile, upstream_root, "os.environ/" + UPSTREAM_KEY_ENV, "os.environ/" + MASTER_KEY_ENV, timeout_s
+    )
 
 
 @contextmanager
@@ -131,13 +147,14 @@ def litellm_gateway(
     with tempfile.TemporaryDirectory(prefix="chatconform-litellm-") as tmp:
         config = Path(tmp) / "config.yaml"
         # JSON is YAML, and needs no YAML library on this side.
-        config.write_text(json.dumps(litellm_config(profile, upstream_root, upstream_key, master_key, timeout_s)))
+        config.write_text(json.dumps(config_without_keys(profile, upstream_root, timeout_s)))
         port = free_port()
         gateway = Gateway(f"http://{LOOPBACK}:{port}/v1", master_key, Path(tmp) / "litellm.log")
         command = [str(LITELLM), "--config", str(config), "--host", LOOPBACK, "--port", str(port)]
         with gateway.log_path.open("wb") as log:
+            env = child_env(upstream_key, master_key)
             proc = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp, start_new_session=True
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True
             )
         try:
             _wait_ready(proc, gateway, start_timeout_s)

@@ -112,10 +112,10 @@ def test_the_faults_route_takes_the_mocks_key(mock: RunningMock) -> None:
 def test_armed_faults_count_down_and_are_capped() -> None:
     armed = ArmedFaults()
     armed.arm("status=500", count=2, match="x")
-    assert armed.take(b"no marker") is None
-    assert armed.take(b"has x") == parse_header("status=500")
-    assert armed.take(b"has x") is not None
-    assert armed.take(b"has x") is None and not armed
+    assert armed.take(b"no marker", "key-a") is None
+    assert armed.take(b"has x", "key-a") == parse_header("status=500")
+    assert armed.take(b"has x", "key-a") is not None
+    assert armed.take(b"has x", "key-a") is None and not armed
     for n in range(1005):
         armed.arm("status=500", match=f"m{n}")
     listing = armed.listing()
