@@ -49,10 +49,13 @@ def target(chatconform_settings: CheckSettings) -> Iterator[Target]:
     # Imported here: the mock pulls in starlette and Pillow, which runs against a real target never need.
     from chatconform.mock.app import create_app
     from chatconform.mock.config import MockConfig
+    from chatconform.mock.serving import serve_options
     from chatconform.server import serve_in_thread
 
     key = session_key(settings.profile)
-    with serve_in_thread(create_app(MockConfig(profile=settings.profile, api_keys=(key,)))) as root:
+    config = MockConfig(profile=settings.profile, api_keys=(key,))
+    # Served as `chatconform mock` serves it: header deadline, connection cap, and the departure probe.
+    with serve_in_thread(create_app(config), **serve_options(config)) as root:
         yield Target(root + "/v1", key, settings.profile, is_mock=True, headers=settings.headers)
 
 

@@ -57,9 +57,8 @@ class RunOutcome:
     report_dir: Path
 
 
-def command(
-    gateway_url: str, gateway_key: str, upstream_root: str, upstream_key: str, report_dir: Path, *extra: str
-) -> list[str]:
+def command(gateway_url: str, upstream_root: str, report_dir: Path, *extra: str) -> list[str]:
+    """The suites' command line; the keys go in the environment (see run_through_litellm)."""
     suites = [str(SUITES / f"{name}.py") for name in SELECTION]
     return [
         sys.executable,
@@ -73,14 +72,10 @@ def command(
         *suites,
         "--base-url",
         gateway_url,
-        "--api-key",
-        gateway_key,
         "--models",
         MODELS,
         "--upstream-url",
         upstream_root,
-        "--upstream-key",
-        upstream_key,
         "--upstream-timeout",
         f"{GATEWAY_TIMEOUT_S:g}",
         "--known-deviations",
@@ -95,11 +90,12 @@ def run_through_litellm(report_dir: Path, *extra: str, timeout_s: float = 600) -
     """Mock, LiteLLM, suites; the suites' exit code and output, and where their reports went."""
     key = session_key(PROFILE)
     with (
-        mock_subprocess(["--api-key", key]) as (root, _),
+        mock_subprocess([], api_keys=[key]) as (root, _),
         litellm_gateway(PROFILE, root, key, timeout_s=GATEWAY_TIMEOUT_S) as gateway,
     ):
-        argv = command(gateway.base_url, gateway.master_key, root, key, report_dir, *extra)
+        argv = command(gateway.base_url, root, report_dir, *extra)
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHATCONFORM_")}
+        env.update(CHATCONFORM_API_KEY=gateway.master_key, CHATCONFORM_UPSTREAM_KEY=key)  # never on a command line
         done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s)
     return RunOutcome(done.returncode, done.stdout + done.stderr, report_dir)
 

@@ -43,7 +43,7 @@ class Upstream:
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[Upstream]:
     key = session_key(PROFILE)
-    with mock_subprocess(["--api-key", key]) as (root, _):
+    with mock_subprocess([], api_keys=[key]) as (root, _):
         yield Upstream(root, key)
 
 

@@ -37,9 +37,9 @@ def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     return subprocess.run(command, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
 
 
-def test_keys_from_the_environment_stay_off_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHATCONFORM_MOCK_API_KEYS", f"{KEY_A}, {KEY_B}")
-    with mock_subprocess([]) as (root, proc):
+def test_keys_from_the_environment_stay_off_the_command_line() -> None:
+    # mock_subprocess hands its keys over in CHATCONFORM_MOCK_API_KEYS, the child's environment.
+    with mock_subprocess([], api_keys=[KEY_A, KEY_B]) as (root, proc):
         assert _status(root, KEY_A) == 200 and _status(root, KEY_B) == 200
         assert _status(root, "th-not-one-of-them-0123") == 401
         command = _command_line(proc.pid)

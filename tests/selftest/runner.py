@@ -79,8 +79,6 @@ def run_suites(
             "-q",
             "--base-url",
             base_url,
-            "--api-key",
-            api_key,
             "--models",
             MODEL,
             "-k",
@@ -93,6 +91,7 @@ def run_suites(
         # The outer session's settings are not the child's.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATCONFORM_", "PYTEST_"))}
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        env["CHATCONFORM_API_KEY"] = api_key  # keys travel in the environment, never on a command line
         started = time.monotonic()
         try:
             done = subprocess.run(

@@ -92,12 +92,8 @@ def run_suites(loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300)
         *map(str, GATEWAY_SUITES),
         "--base-url",
         loop.gateway_url,
-        "--api-key",
-        GATEWAY_KEY,
         "--upstream-url",
         loop.upstream_root,
-        "--upstream-key",
-        UPSTREAM_KEY,
         "--upstream-timeout",
         f"{GATEWAY_TIMEOUT_S:g}",
         "--report-dir",
@@ -105,6 +101,8 @@ def run_suites(loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300)
         *args,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATCONFORM_")}
+    # Keys travel in the environment, never on a command line (`ps` shows those to every user).
+    env.update(CHATCONFORM_API_KEY=GATEWAY_KEY, CHATCONFORM_UPSTREAM_KEY=UPSTREAM_KEY)
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s)
     compat = report_dir / "compat.json"
     report = json.loads(compat.read_text()) if compat.is_file() else {}

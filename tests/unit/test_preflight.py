@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from chatconform import preflight
-from chatconform.redact import MASK, register_secret
+from chatconform.redact import register_secret
 from chatconform.server import serve_in_thread
 from tests.conftest import RunningMock
 
@@ -76,8 +76,9 @@ def test_custom_headers_reach_the_target_and_stay_secret(mock: RunningMock) -> N
     assert result.ok
     last = [e for e in entries if e["path"] == "/v1/chat/completions"][-1]
     assert last["body"]["max_tokens"] == 1
-    # The journal masks what this process registered as secret: the header arrived with exactly that value.
-    assert last["headers"].get("x-route") == MASK
+    # The mock journals headers as they arrived, masking only those shaped like credentials (docs/mock.md):
+    # this one reached the target with exactly its value, and appears nowhere in what the pre-flight says.
+    assert last["headers"].get("x-route") == HEADER_SECRET
     assert HEADER_SECRET not in text(result)
 
 
