@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from itertools import groupby
 
+import chatconform.checks.adapter  # noqa: F401  (registers the adapter's names: shapes.snapshot, sdk.error)
 from chatconform.checks.registry import Check, all_checks
 from chatconform.report.matrix import FEATURE_ORDER
 

@@ -7,12 +7,14 @@ escaped): each writer applies its own format's escaping through `text`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 
 from chatconform.checks.finding import Finding
+from chatconform.report.causes import Cause, causes
 from chatconform.report.matrix import ANY_MODEL, SEVERITY, Cell, Matrix, run_matrix
-from chatconform.report.model import CaseOutcome, CaseResult, RunResults
+from chatconform.report.model import CaseOutcome, CaseResult, FieldFate, RunResults
 from chatconform.report.text import money
 
 SYMBOL: dict[str, str] = {
@@ -36,6 +38,17 @@ MEANING: dict[str, str] = {
     "unsupported": "the profile does not claim the feature; not tested",
 }
 NOT_RUN = "·"
+# How the verdict line counts each outcome, in this order.
+COUNTED: tuple[tuple[CaseOutcome, str], ...] = (
+    ("fail", "failed"),
+    ("error", "could not test"),
+    ("not_run", "not run"),
+    ("inconclusive", "inconclusive"),
+    ("xfail", "known deviations"),
+    ("pass", "passed"),
+    ("policy", "passed with a policy observation"),
+)
+_CLAIM = re.compile(r"does not claim (\S+)")
 
 
 @dataclass(frozen=True)
@@ -59,22 +72,60 @@ class DeviationGroup:
 @dataclass(frozen=True)
 class Digest:
     title: str
+    verdict: str  # the verdict line (see `verdict_line`)
     summary: list[tuple[str, str]]
+    causes: list[Cause]
     matrix: Matrix
-    failures: list[CaseResult]
     policies: list[PolicyRow]
     deviations: list[DeviationGroup] = field(default_factory=list)
+    fields: list[FieldFate] = field(default_factory=list)
+    target: str = ""
 
 
-def digest(results: RunResults) -> Digest:
+def digest(results: RunResults, found: list[Cause] | None = None) -> Digest:
+    found = causes(results) if found is None else found
     return Digest(
         title=f"chatconform compatibility report: {results.profile} profile, {results.verdict.upper()}",
+        verdict=verdict_line(results, found),
         summary=summary(results),
+        causes=found,
         matrix=run_matrix(results),
-        failures=[c for c in results.cases if c.outcome in ("fail", "error")],
         policies=policy_rows(results.cases),
         deviations=deviation_groups(results.cases),
+        fields=sorted(results.fields.values(), key=lambda f: (f.matches, f.field)),
+        target=results.target,
     )
+
+
+def verdict_line(results: RunResults, found: list[Cause]) -> str:
+    """`FAIL: 12 failed, 3 could not test, 80 passed (4 causes); 61 of 156 tests unsupported (vision 40, ...)`:
+    the verdict with what it rests on, so a pass with half the suite unsupported reads as what it is."""
+    counted = Counter(c.outcome for c in results.cases)
+    parts = [f"{counted[o]} {label}" for o, label in COUNTED if counted[o]]
+    line = f"{results.verdict.upper()}: " + (", ".join(parts) or "no test ran")
+    if found:
+        line += f" ({len(found)} cause{'s' if len(found) != 1 else ''})"
+    if results.interrupted:
+        line += "; stopped by the user before the end: the tests not reached are not counted"
+    if results.stale_deviations:
+        line += f"; {len(results.stale_deviations)} declared known deviation(s) no longer occur"
+    unsupported = [c for c in results.cases if c.outcome == "unsupported"]
+    if unsupported:
+        why = Counter(unsupported_reason(c) for c in unsupported)
+        listed = ", ".join(f"{name} {n}" for name, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0])))
+        line += f"; {len(unsupported)} of {len(results.cases)} selected tests unsupported ({listed})"
+    return line
+
+
+def unsupported_reason(case: CaseResult) -> str:
+    """The claim an unsupported case lacked (`vision_https_urls`), `gateway mode`, or its feature column."""
+    if match := _CLAIM.search(case.detail):
+        return match.group(1)
+    if case.detail.startswith("gateway mode only"):
+        return "gateway mode"
+    if case.detail.startswith("skipped:"):
+        return "skipped"
+    return case.feature or "other"
 
 
 def deviation_groups(cases: list[CaseResult]) -> list[DeviationGroup]:
@@ -168,3 +219,26 @@ def models_text(row: PolicyRow, rows: list[PolicyRow]) -> list[str]:
 
 def outcome_legend() -> list[tuple[CaseOutcome, str, str]]:
     return [(o, SYMBOL[o], MEANING[o]) for o in SEVERITY]
+
+
+@dataclass(frozen=True)
+class FunctionTests:
+    """A cause's tests of one test function: `suites/test_stop.py::test_stop` and its parameter ids."""
+
+    function: str
+    params: tuple[str, ...]  # "" for an unparametrised test
+
+
+def tests_by_function(cause: Cause) -> list[FunctionTests]:
+    """A cause's tests by test function, in node id order: the compact per-test detail under a cause."""
+    grouped: dict[str, list[str]] = {}
+    for nodeid in cause.test_ids:
+        function, _, param = nodeid.partition("[")
+        grouped.setdefault(function, []).append(param.removesuffix("]"))
+    return [FunctionTests(f, tuple(p)) for f, p in grouped.items()]
+
+
+def severity_word(cause: Cause) -> str:
+    return {"fail": "departs from the contract", "error": "could not test", "inconclusive": "inconclusive"}.get(
+        cause.severity, cause.severity
+    )
