@@ -185,7 +185,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "call" and state_of(item.config).settings.deviations:
         data["deviations"] = _judge_deviations(item, report, record)
     setattr(report, WIRE, data)
-    mark_could_not_test(report, record)
+    mark_could_not_test(item, report, record)
     if report.failed and report.longrepr is not None:
         text = str(report.longrepr)
         if redact(text) != text:  # a secret in a traceback: keep it out of the terminal and JUnit

@@ -98,11 +98,12 @@ def settle_exception(report: pytest.TestReport, call: pytest.CallInfo[None], rec
     report.longrepr = record.transport or f"[{SDK_ERROR}] {line}"
 
 
-def mark_could_not_test(report: pytest.TestReport, record: CaseRecord) -> None:
-    """Say "could not test" where pytest and JUnit would say "failed": JUnit has no error element for the
-    call phase (its <error> means setup or teardown), so the test case carries a property saying so."""
+def mark_could_not_test(item: pytest.Item, report: pytest.TestReport, record: CaseRecord) -> None:
+    """Say "could not test" where JUnit would say "failed": JUnit has no error element for the call phase
+    (its <error> means setup or teardown), so the test case carries a property saying so. JUnit writes
+    the properties of the item as they are at teardown, hence the item, not this report."""
     if record.transport and report.failed and report.when == "call":
-        report.user_properties.append(("chatconform_outcome", "could not test"))
+        item.user_properties.append(("chatconform_outcome", "could not test"))
 
 
 def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:

@@ -64,7 +64,8 @@ def _causes_section(title: str, found: list[dict[str, Any]]) -> list[str]:
     lines = ["", f"### {title}", ""]
     for c in found:
         ex = c.get("example") or {}
-        lines.append(f"- {_head(c)}: {c.get('tests', 0)} tests")
+        tests = int(c.get("tests", 0))
+        lines.append(f"- {_head(c)}: {tests} test{'' if tests == 1 else 's'}")
         if ex.get("expected") or ex.get("observed"):
             lines.append(
                 f"  expected {md_code(ex.get('expected', ''))}, observed {md_code(ex.get('observed', ''))} "

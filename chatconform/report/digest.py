@@ -15,6 +15,7 @@ from chatconform.checks.finding import Finding
 from chatconform.report.causes import Cause, causes
 from chatconform.report.matrix import ANY_MODEL, SEVERITY, Cell, Matrix, run_matrix
 from chatconform.report.model import CaseOutcome, CaseResult, FieldFate, RunResults
+from chatconform.report.normalise import path_shape
 from chatconform.report.text import money
 
 SYMBOL: dict[str, str] = {
@@ -238,7 +239,24 @@ def tests_by_function(cause: Cause) -> list[FunctionTests]:
     return [FunctionTests(f, tuple(p)) for f, p in grouped.items()]
 
 
+def evidence(cause: Cause) -> list[tuple[str, str]]:
+    """The expected and observed values of a cause's example worth a line: none that is empty, and no
+    observed that only repeats the title (an error's reason is both)."""
+    ex = cause.example
+    rows = [("expected", ex.expected)] if ex.expected else []
+    if ex.observed and ex.observed.strip() != cause.title.strip():
+        rows.append(("observed", ex.observed))
+    return rows
+
+
 def severity_word(cause: Cause) -> str:
     return {"fail": "departs from the contract", "error": "could not test", "inconclusive": "inconclusive"}.get(
         cause.severity, cause.severity
     )
+
+
+def where_needed(causes: list[Cause]) -> dict[str, str]:
+    """For causes that share their check and title with another (a stream and a whole answer), the JSON
+    path that tells them apart in a one-line listing: cause id -> ` at <path>`."""
+    seen = Counter((c.check, c.title) for c in causes)
+    return {c.id: f" at {path_shape(c.example.path)}" for c in causes if seen[c.check, c.title] > 1}

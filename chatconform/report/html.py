@@ -18,12 +18,18 @@ from chatconform.report.digest import (
     Digest,
     PolicyRow,
     cell_text,
+    evidence,
     models_text,
     outcome_legend,
     severity_word,
     tests_by_function,
+    where_needed,
 )
 from chatconform.report.text import h, value
+
+MODELS_SHOWN = 6
+INDEX_FROM = 5  # more causes than this: a table of them first
+CURLS_UNFOLDED = 3  # the curls of the top causes are shown open, the others folded
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:100em;padding:0 1em;
@@ -47,7 +53,7 @@ td.cell{text-align:center;white-space:nowrap;font-weight:600}
 .cause.inconclusive{border-left-color:#e0b400;background:none;color:inherit}
 .cause.fail{background:none;color:inherit}
 .meta{color:#555;margin:.2em 0 .6em}.id{background:#eceef1;padding:0 .3em;border-radius:3px}
-.example th{width:7em}
+.example{width:100%}.example th{width:7em}a{color:inherit}
 details{margin:.5em 0}summary{cursor:pointer;font-weight:600;padding:.1em 0}
 details.box{border:1px solid #ccd;border-radius:4px;padding:.4em .8em}
 ul.tests{margin:.3em 0;padding-left:1.4em}
@@ -81,29 +87,53 @@ def _causes(d: Digest) -> str:
         "repeats its example's request: set <code>CHATCONFORM_API_KEY</code> (and "
         "<code>CHATCONFORM_HEADER_&lt;NAME&gt;</code> for custom headers) first.</p>"
     )
-    return head + "\n" + "\n".join(_cause(i, c) for i, c in enumerate(d.causes, 1))
+    index = _index(d.causes) if len(d.causes) > INDEX_FROM else ""
+    return head + "\n" + index + "\n".join(_cause(i, c) for i, c in enumerate(d.causes, 1))
+
+
+def _index(causes: list[Cause]) -> str:
+    """One row per cause, as the terminal lists them: the page's table of contents when there are many."""
+    where = where_needed(causes)
+    rows = "".join(
+        f'<tr><td class="cell {h(c.severity)}">{h(SYMBOL[c.severity])}</td><td>{c.tests}</td>'
+        f'<td><a href="#cause-{h(c.id)}"><code>{h(c.check)}</code></a></td>'
+        f"<td>{h(c.title)}{h(where.get(c.id, ''))}</td></tr>"
+        for c in causes
+    )
+    return f"<table><tr><th></th><th>tests</th><th>check</th><th>title</th></tr>{rows}</table>\n"
 
 
 def _cause(n: int, c: Cause) -> str:
     ex = c.example
     noun = "test" if c.tests == 1 else "tests"
-    models = ", ".join(f"<code>{h(m)}</code>" for m in c.models) or "none (model-independent)"
-    rows = [("expected", value(ex.expected)), ("observed", value(ex.observed))] if ex.expected or ex.observed else []
+    models = _models(c)
+    rows = [(name, value(text)) for name, text in evidence(c)]
     rows += [("at", ex.path), ("example", ex.test), ("request", ex.request_id or "-")]
     table = "".join(f"<tr><th>{name}</th><td><code>{h(text)}</code></td></tr>" for name, text in rows)
     if c.joined:
         seen = "; ".join(f"<code>{h(j.check)}</code> {h(j.title)} ({j.tests})" for j in c.joined)
         table += f"<tr><th>also seen as</th><td>{seen}</td></tr>"
     parts = [
-        f'<div class="cause {h(c.severity)}">',
+        f'<div class="cause {h(c.severity)}" id="cause-{h(c.id)}">',
         f"<h3>{n}. {h(SYMBOL[c.severity])} <code>{h(c.check)}</code>: {h(c.title)}</h3>",
         f'<p class="meta"><span class="id">{h(c.id)}</span> · {c.tests} {noun} · {h(severity_word(c))} · '
         f"models: {models}</p>",
         f'<table class="example">{table}</table>',
     ]
     if ex.curl:
-        parts.append(f"<details open><summary>curl</summary><pre>{h(ex.curl)}</pre></details>")
+        unfold = " open" if n <= CURLS_UNFOLDED else ""
+        parts.append(f"<details{unfold}><summary>curl</summary><pre>{h(ex.curl)}</pre></details>")
     return "\n".join([*parts, _tests(c), "</div>"])
+
+
+def _models(c: Cause) -> str:
+    if not c.models:
+        return "none (model-independent)"
+    shown = ", ".join(f"<code>{h(m)}</code>" for m in c.models[:MODELS_SHOWN])
+    rest = c.models[MODELS_SHOWN:]
+    # The rest on hover: the models line stays one line however many models a cause touches.
+    more = f' <span title="{h(", ".join(rest))}">and {len(rest)} more</span>' if rest else ""
+    return f"{len(c.models)}: {shown}{more}"
 
 
 def _tests(c: Cause) -> str:

@@ -23,6 +23,7 @@ from chatconform.report.digest import (
     PolicyRow,
     case_name,
     cell_text,
+    evidence,
     models_text,
     outcome_legend,
     severity_word,
@@ -69,8 +70,7 @@ def _cause(n: int, c: Cause) -> str:
         f"{md_code(c.id)} · {c.tests} {noun} · {severity_word(c)} · models: {_models(c)}",
         "",
     ]
-    if ex.expected or ex.observed:
-        lines += [f"- expected: {md_code(value(ex.expected))}", f"- observed: {md_code(value(ex.observed))}"]
+    lines += [f"- {name}: {md_code(value(text))}" for name, text in evidence(c)]
     lines += [f"- at: {md_code(ex.path)}", f"- example: {md_code(ex.test)}, request {md_code(ex.request_id or '-')}"]
     if c.joined:
         seen = ", ".join(f"{md_code(j.check)} {md(j.title)} ({j.tests})" for j in c.joined)

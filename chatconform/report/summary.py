@@ -13,7 +13,7 @@ from pathlib import Path
 
 from chatconform.checks.finding import truncate
 from chatconform.report.causes import Cause, causes
-from chatconform.report.digest import SYMBOL, verdict_line
+from chatconform.report.digest import SYMBOL, verdict_line, where_needed
 from chatconform.report.model import RunResults
 from chatconform.report.text import clean
 
@@ -25,14 +25,16 @@ def summary_lines(results: RunResults, reports: Iterable[Path] = (), found: list
     found = causes(results) if found is None else found
     lines = [clean(verdict_line(results, found))]
     width = len(str(max((c.tests for c in found), default=1)))
-    lines += [cause_line(c, width) for c in found[:CAUSES_SHOWN]]
+    where = where_needed(found)
+    lines += [cause_line(c, width, where.get(c.id, "")) for c in found[:CAUSES_SHOWN]]
     if len(found) > CAUSES_SHOWN:
         lines.append(f"  ... and {len(found) - CAUSES_SHOWN} more causes (every one is in the report)")
     lines += [f"report: {path}" for path in reports]
     return lines
 
 
-def cause_line(c: Cause, width: int = 1) -> str:
+def cause_line(c: Cause, width: int = 1, where: str = "") -> str:
+    """`  ✗ 502 tests  [response.finish_reason] Anthropic stop_reason 'end_turn' leaked ...  (d4ece605)`"""
     noun = "test " if c.tests == 1 else "tests"
-    title = truncate(clean(c.title), TITLE_WIDTH)
+    title = truncate(clean(c.title + where), TITLE_WIDTH)
     return f"  {SYMBOL[c.severity]} {c.tests:>{width}} {noun}  [{c.check}] {title}  ({c.id})"

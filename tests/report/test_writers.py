@@ -173,8 +173,11 @@ def test_html_is_self_contained_and_hostile_text_stays_text(texts: dict[str, str
         "span",
         "ul",
         "li",
+        "a",
     }
-    assert {name for name, _ in parser.attrs} <= {"lang", "charset", "name", "content", "class", "title", "open"}
+    allowed = {"lang", "charset", "name", "content", "class", "title", "open", "id", "href"}
+    assert {name for name, _ in parser.attrs} <= allowed
+    assert all((link or "").startswith("#cause-") for name, link in parser.attrs if name == "href")  # in-page only
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert page.count("<table>") + page.count("<table class=") == page.count("</table>")
 
