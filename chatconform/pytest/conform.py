@@ -70,6 +70,10 @@ class CaseRecord:
         self.tokens = (self.tokens[0] + prompt, self.tokens[1] + completion)
         self.cost_usd += usage_cost(profile, model, usage)
 
+    def last_exchange(self) -> Exchange | None:
+        """The latest exchange the test sent through the raw client (they are all priced), if any."""
+        return next(reversed(self._priced.values()), None)
+
     def release(self) -> None:
         self._priced.clear()
 
@@ -155,6 +159,8 @@ class Conform:
 
     def _fail(self, found: list[Finding], heading: str, ex: Exchange | None = None) -> NoReturn:
         self.record.findings.extend(found)
+        # A comparison or a policy has no exchange of its own: the last one the test sent is what to repeat.
+        ex = ex if ex is not None else self.record.last_exchange()
         if ex is not None:
             self.record.request = evidence.request_record(ex, self.secret_headers)
         text = "\n".join([heading, *(f.render() for f in found)])

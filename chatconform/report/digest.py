@@ -39,6 +39,10 @@ MEANING: dict[str, str] = {
     "unsupported": "the profile does not claim the feature; not tested",
 }
 NOT_RUN = "·"
+# The sections of compat.md and compat.html after the verdict line, in order: each writer renders each.
+SECTIONS = ("causes", "matrix", "summary", "fields", "deviations", "policies")
+NO_CAUSES = "None: no test failed, and every test could be run."
+CURL_HINT = "Each curl repeats its example's request: set {key} (and {header} for custom headers) first."
 # How the verdict line counts each outcome, in this order.
 COUNTED: tuple[tuple[CaseOutcome, str], ...] = (
     ("fail", "failed"),
@@ -247,6 +251,10 @@ def evidence(cause: Cause) -> list[tuple[str, str]]:
     if ex.observed and ex.observed.strip() != cause.title.strip():
         rows.append(("observed", ex.observed))
     return rows
+
+
+def causes_intro(causes: list[Cause]) -> str:
+    return f"{len(causes)} cause{'s' if len(causes) != 1 else ''}, most tests first."
 
 
 def severity_word(cause: Cause) -> str:

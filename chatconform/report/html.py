@@ -10,13 +10,19 @@ answer shows up as text, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chatconform.report.causes import Cause
 from chatconform.report.digest import (
+    CURL_HINT,
+    NO_CAUSES,
     NOT_RUN,
+    SECTIONS,
     SYMBOL,
     DeviationGroup,
     Digest,
     PolicyRow,
+    causes_intro,
     cell_text,
     evidence,
     models_text,
@@ -61,16 +67,8 @@ ul.tests{margin:.3em 0;padding-left:1.4em}
 
 
 def render_html(d: Digest) -> str:
-    sections = [
-        f"<h1>{h(d.title)}</h1>",
-        f'<p class="verdict {h(d.verdict.split(":", 1)[0].lower())}">{h(d.verdict)}</p>',
-        _causes(d),
-        _matrix(d),
-        _summary(d),
-        _fields(d),
-        _deviations(d),
-        _policies(d),
-    ]
+    verdict = f'<p class="verdict {h(d.verdict.split(":", 1)[0].lower())}">{h(d.verdict)}</p>'
+    sections = [f"<h1>{h(d.title)}</h1>", verdict, *(_SECTIONS[name](d) for name in SECTIONS)]
     body = "\n".join(filter(None, sections))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -81,12 +79,11 @@ def render_html(d: Digest) -> str:
 
 def _causes(d: Digest) -> str:
     if not d.causes:
-        return "<h2>Causes</h2><p>None: no test failed, and every test could be run.</p>"
-    head = (
-        f"<h2>Causes</h2>\n<p>{len(d.causes)} cause{'s' if len(d.causes) != 1 else ''}, most tests first. Each curl "
-        "repeats its example's request: set <code>CHATCONFORM_API_KEY</code> (and "
-        "<code>CHATCONFORM_HEADER_&lt;NAME&gt;</code> for custom headers) first.</p>"
+        return f"<h2>Causes</h2><p>{NO_CAUSES}</p>"
+    hint = CURL_HINT.format(
+        key="<code>CHATCONFORM_API_KEY</code>", header="<code>CHATCONFORM_HEADER_&lt;NAME&gt;</code>"
     )
+    head = f"<h2>Causes</h2>\n<p>{h(causes_intro(d.causes))} {hint}</p>"
     index = _index(d.causes) if len(d.causes) > INDEX_FROM else ""
     return head + "\n" + index + "\n".join(_cause(i, c) for i, c in enumerate(d.causes, 1))
 
@@ -243,3 +240,7 @@ def _policy_row(r: PolicyRow, models_shown: list[str]) -> str:
     models = ", ".join(f"<code>{h(m)}</code>" if m in r.models else h(m) for m in models_shown)
     cells = "".join(f"<td><code>{h(x)}</code></td>" for x in (r.name, r.expected, r.observed))
     return f"<tr>{cells}<td>{models}</td>{verdict}</tr>"
+
+
+# Each name of SECTIONS is rendered by the function `_<name>` above (a missing one fails at import).
+_SECTIONS: dict[str, Callable[[Digest], str]] = {name: globals()[f"_{name}"] for name in SECTIONS}

@@ -14,14 +14,20 @@ Target-provided text goes into code spans or backslash-escaped prose (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chatconform.report.causes import Cause
 from chatconform.report.digest import (
+    CURL_HINT,
+    NO_CAUSES,
     NOT_RUN,
+    SECTIONS,
     SYMBOL,
     DeviationGroup,
     Digest,
     PolicyRow,
     case_name,
+    causes_intro,
     cell_text,
     evidence,
     models_text,
@@ -38,26 +44,15 @@ MODELS_SHOWN = 6
 
 
 def render_markdown(d: Digest) -> str:
-    sections = [
-        f"# {md(d.title)}",
-        f"**{md(d.verdict)}**",
-        _causes(d),
-        _matrix(d),
-        _summary(d),
-        _fields(d),
-        _deviations(d),
-        _policies(d),
-    ]
+    sections = [f"# {md(d.title)}", f"**{md(d.verdict)}**", *(_SECTIONS[name](d) for name in SECTIONS)]
     return "\n\n".join(filter(None, sections)) + "\n"
 
 
 def _causes(d: Digest) -> str:
     if not d.causes:
-        return "## Causes\n\nNone: no test failed, and every test could be run."
-    head = (
-        f"## Causes\n\n{len(d.causes)} cause{'s' if len(d.causes) != 1 else ''}, most tests first. Each curl repeats "
-        "its example's request: set `CHATCONFORM_API_KEY` (and `CHATCONFORM_HEADER_<NAME>` for custom headers) first."
-    )
+        return f"## Causes\n\n{NO_CAUSES}"
+    hint = CURL_HINT.format(key="`CHATCONFORM_API_KEY`", header="`CHATCONFORM_HEADER_<NAME>`")
+    head = f"## Causes\n\n{md(causes_intro(d.causes))} {hint}"
     return head + "\n\n" + "\n\n".join(_cause(i, c) for i, c in enumerate(d.causes, 1))
 
 
@@ -188,3 +183,7 @@ def _policy_row(r: PolicyRow, models_shown: list[str]) -> str:
     models = ", ".join(md_code(m, in_table=True) if m in r.models else md(m) for m in models_shown)
     cells = [md_code(r.name, in_table=True), md_code(r.expected, in_table=True), md_code(r.observed, in_table=True)]
     return "| " + " | ".join([*cells, models, verdict]) + " |"
+
+
+# Each name of SECTIONS is rendered by the function `_<name>` above (a missing one fails at import).
+_SECTIONS: dict[str, Callable[[Digest], str]] = {name: globals()[f"_{name}"] for name in SECTIONS}

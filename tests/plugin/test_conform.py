@@ -181,3 +181,17 @@ def test_a_missing_snapshot_is_one_finding_that_says_how_to_make_it() -> None:
         conform.match_snapshot(_Snapshot(None), {"a": 1}, root="$.chunks")
     [finding] = conform.record.findings
     assert (finding.check, finding.path) == ("shapes.snapshot", "$.chunks")
+
+
+def test_a_policy_or_comparison_failure_keeps_the_tests_last_request() -> None:
+    conform = Conform(PROFILE)
+    ex = text_answer("x", req=request(temperature=3))
+    conform.record.price(ex, PROFILE)  # what the raw client's hook does for every exchange
+    with pytest.raises(pytest.fail.Exception):
+        conform.observe_policy("temperature_above_max", "clamped")
+    assert conform.record.request is not None
+    assert json.loads(conform.record.request.body)["temperature"] == 3
+    sdk_only = Conform(PROFILE)
+    with pytest.raises(pytest.fail.Exception):
+        sdk_only.expect_equal("sdk.text", "OK", "KO", title="the SDK reads another answer")
+    assert sdk_only.record.request is None  # nothing was sent through the raw client: no curl to give

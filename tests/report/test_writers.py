@@ -310,3 +310,33 @@ def test_known_deviations_are_listed_by_reason_with_their_findings() -> None:
     plain = sample_results()
     plain.cases = [c for c in plain.cases if c.outcome != "xfail"]
     assert "Known deviations" not in render_reports(plain)["compat.md"]
+
+
+def test_every_outcome_is_rendered_and_an_interrupted_run_never_passes() -> None:
+    cases = [
+        case("test_a", "basic", HAIKU, "pass"),
+        case("test_b", "basic", HAIKU, "not_run", detail="the run was stopped: --max-cost"),
+        case("test_c", "tools", HAIKU, "inconclusive", detail="the model chose not to call the tool (auto)"),
+    ]
+    results = RunResults(run_id="r", target="http://gw", profile="tokenhub", started="t", cases=cases, interrupted=True)
+    texts = render_reports(results)
+    data = json.loads(texts["compat.json"])
+    assert data["verdict"] == "interrupted"
+    assert data["verdict_line"].startswith("INTERRUPTED: 1 not run, 1 inconclusive, 1 passed (1 cause)")
+    assert "stopped by the user" in data["verdict_line"]
+    assert [(c["check"], c["severity"]) for c in data["causes"]] == [("inconclusive", "inconclusive")]
+    assert texts["compat.md"].splitlines()[2].startswith("**INTERRUPTED: ")
+    assert '<p class="verdict interrupted">INTERRUPTED: ' in texts["compat.html"]
+    row = next(line for line in texts["compat.md"].splitlines() if line.startswith(f"| `{HAIKU}`"))
+    assert "○ 1/2" in row and "? 1" in row  # not run and inconclusive have their own symbols
+
+
+def test_a_pass_with_unsupported_tests_says_how_many_and_for_what() -> None:
+    cases = [case("test_a", "basic", HAIKU, "pass")] + [
+        case(f"test_v{i}", "vision", HAIKU, "unsupported", detail="profile tokenhub does not claim vision")
+        for i in range(3)
+    ]
+    cases.append(case("test_g", "translation", "", "unsupported", detail="gateway mode only: give --upstream-url"))
+    results = RunResults(run_id="r", target="http://gw", profile="tokenhub", started="t", cases=cases)
+    line = json.loads(render_reports(results)["compat.json"])["verdict_line"]
+    assert line == "PASS: 1 passed; 4 of 5 selected tests unsupported (vision 3, gateway mode 1)"
