@@ -17,10 +17,10 @@ from dataclasses import asdict
 from typing import Any
 
 from chatconform.report.causes import Cause, causes
-from chatconform.report.digest import verdict_line
 from chatconform.report.matrix import SEVERITY, run_matrix
 from chatconform.report.model import RunResults
 from chatconform.report.text import scrub
+from chatconform.report.verdict import verdict_line
 
 # Bumped when a key changes meaning or disappears. 2: top-level `causes`, `fields`, `verdict_line`;
 # each case may carry the `request` of its failing exchange.

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from chatconform.checks.finding import truncate
 from chatconform.report.causes import Cause, causes
-from chatconform.report.digest import SYMBOL, verdict_line, where_needed
+from chatconform.report.digest import SYMBOL, where_needed
 from chatconform.report.model import RunResults
 from chatconform.report.text import clean
+from chatconform.report.verdict import verdict_line
 
 CAUSES_SHOWN = 15
 TITLE_WIDTH = 110
