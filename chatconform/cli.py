@@ -1,4 +1,4 @@
-"""The `chatconform` command: `mock`, `check` and `load`, each in its own module."""
+"""The `chatconform` command: `mock`, `check`, `load` and `diff`, each in its own module."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ COMMANDS = {
     "mock": ("chatconform.mock.cli", "serve the built-in mock upstream"),
     "check": ("chatconform.pytest.run_check", "run the conformance suites against a target"),
     "load": ("chatconform.load.cli", "run a Locust load scenario against a target"),
+    "diff": ("chatconform.report.diff", "compare two compat.json reports: new, fixed and unchanged causes"),
 }
 
 

@@ -1,7 +1,9 @@
 """Shapes: snapshots of what answers look like (keys, types, fixed values), to catch format drift.
 
 Ids, timestamps, text and counts are masked to their types by `chatconform.answer_shape`;
-refresh the snapshots with `--snapshot-update` after an intended change.
+refresh the snapshots with `--snapshot-update` after an intended change. A mismatch is a
+`shapes.snapshot` finding per JSON path that differs (in a stream, `$.chunks[i]` is the i-th
+distinct chunk shape), with the stored and the observed shape at each.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ WEATHER_TOOL = {
 def test_completion_shape(raw, conform, profile, snapshot):
     ex = raw.chat(exact(profile.default_model_id, "SHAPE-OK"))
     conform.check(ex, "response.ok")
-    assert shape("chat.completion", ex.body) == snapshot
+    conform.match_snapshot(snapshot, shape("chat.completion", ex.body), ex=ex)
 
 
 def test_stream_shape(raw, conform, profile, snapshot):
@@ -34,13 +36,13 @@ def test_stream_shape(raw, conform, profile, snapshot):
     options = {"stream_options": {"include_usage": True}} if profile.claims("include_usage") else {}
     ex = raw.chat(exact(profile.default_model_id, "SHAPE-OK in a stream of several words", stream=True, **options))
     conform.check(ex, "stream.content_type")
-    assert stream_shape(ex) == snapshot
+    conform.match_snapshot(snapshot, stream_shape(ex), ex=ex, root="$.chunks")
 
 
 def test_error_shape(raw, conform, profile, snapshot):
     ex = raw.chat(chat(profile.default_model_id))  # no messages
     conform.check(ex, "error.status", status=400)
-    assert shape("error", ex.body) == snapshot
+    conform.match_snapshot(snapshot, shape("error", ex.body), ex=ex)
 
 
 @pytest.mark.parametrize("mode", ["whole", "stream"])
@@ -54,4 +56,7 @@ def test_tool_call_shape(raw, conform, profile, snapshot, mode):
     )
     ex = raw.chat(body)
     conform.check(ex, "stream.content_type" if stream else "response.ok")
-    assert (stream_shape(ex) if stream else shape("chat.completion", ex.body)) == snapshot
+    if stream:
+        conform.match_snapshot(snapshot, stream_shape(ex), ex=ex, root="$.chunks")
+    else:
+        conform.match_snapshot(snapshot, shape("chat.completion", ex.body), ex=ex)

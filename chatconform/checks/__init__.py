@@ -13,6 +13,7 @@ from chatconform.checks import (  # noqa: F401  (each module registers its check
     models,
     response,
     sampling,
+    shape_diff,
     stop,
     stream,
     tool_stream,

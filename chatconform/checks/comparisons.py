@@ -28,3 +28,10 @@ comparison(
     "models.alias", feature="models", summary="a model's alias answers as its canonical ID does", tolerates=_TOLERANT
 )
 comparison("usage.cost", feature="usage", summary="the run's cost is the usage × the profile's prices")
+
+SDK_ERROR = "sdk.error"
+comparison(
+    SDK_ERROR,
+    feature="basic",
+    summary="the official SDK call returns instead of raising (type, message, status and request id reported)",
+)

@@ -181,6 +181,8 @@ def expected_calls(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         yield Finding(
             "the tools called are not the ones asked for", path, show(sorted(wanted_names.elements())), show(names)
         )
+    if None in observed:
+        return  # arguments that are not a JSON object are tools.call_shape's finding; comparing them is a knock-on
     if expect.arguments is not None and _multiset(observed) != _multiset(expect.arguments):
         yield Finding("argument objects differ from the ones asked for", path, show(expect.arguments), show(observed))
     if expect.argument_values is not None and not _each_within(list(expect.argument_values), observed):

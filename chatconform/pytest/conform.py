@@ -4,7 +4,14 @@ A failed check fails the test at once, with every finding rendered the way
 schemathesis renders them (title, expected versus observed, JSON path,
 request id). Findings, policy observations, skips for unclaimed features and
 the cost of each exchange go into the test's `CaseRecord`, which the plugin
-turns into the compatibility report.
+turns into the compatibility report; so does the failing exchange's request
+(see `evidence`), for the curl that repeats it.
+
+An exchange that got no answer at all (the connection failed, or no byte came
+before the deadline) is not judged by the checks: the test ends as "could not
+test" with what the transport saw. Because the first failing call ends the
+test, nothing a later call would have found can pile up behind it: a test
+reports one departure, never its knock-on effects.
 
 Every name and expectation a test passes is checked at the call: an
 unregistered check, a comparison name nobody registered, an unknown or
@@ -23,11 +30,13 @@ from chatconform import features
 from chatconform.answer import delivered_usage, requested_model
 from chatconform.checks import registry
 from chatconform.checks.finding import Finding, show
+from chatconform.checks.shape_diff import SNAPSHOT, shape_findings
 from chatconform.cost import usage_cost
 from chatconform.exchange import Exchange
 from chatconform.profile import OBSERVED_AS, POLICY_POINTS, Profile
+from chatconform.pytest import evidence, snapshot
 from chatconform.redact import redact
-from chatconform.report.model import FieldFate, PolicyObservation
+from chatconform.report.model import FieldFate, PolicyObservation, RequestRecord
 from chatconform.wire import billable
 
 
@@ -50,6 +59,8 @@ class CaseRecord:
     inconclusive: str = ""  # why the last attempt was undecided
     not_run: str = ""  # why the run stopped before this test
     attempts: int = 1  # how many times the test ran (more than once only after an inconclusive attempt)
+    request: RequestRecord | None = None  # the request of the exchange that failed the test
+    transport: str = ""  # set when the target could not be tested: what the transport saw, in one line
     # Exchanges already priced, kept alive so their ids stay unique for the test's lifetime.
     _priced: dict[int, Exchange] = field(default_factory=dict, repr=False)
 
@@ -67,6 +78,10 @@ class CaseRecord:
         self.tokens = (self.tokens[0] + prompt, self.tokens[1] + completion)
         self.cost_usd += usage_cost(profile, model, usage)
 
+    def last_exchange(self) -> Exchange | None:
+        """The latest exchange the test sent through the raw client (they are all priced), if any."""
+        return next(reversed(self._priced.values()), None)
+
     def release(self) -> None:
         self._priced.clear()
 
@@ -77,22 +92,44 @@ class CaseRecord:
 
 
 class Conform:
-    def __init__(self, profile: Profile, record: CaseRecord | None = None) -> None:
+    def __init__(
+        self, profile: Profile, record: CaseRecord | None = None, *, secret_headers: tuple[str, ...] = ()
+    ) -> None:
         self.profile = profile
         self.record = record if record is not None else CaseRecord()
+        self.secret_headers = secret_headers  # names of the run's custom headers: their values never show
 
     def check(self, ex: Exchange, *names: str, **expect: Any) -> None:
-        """Run the named checks on `ex` with these expectations; fail the test with every finding if any."""
+        """Run the named checks on `ex` with these expectations; fail the test with every finding if any,
+        or end it as "could not test" when the exchange got no answer at all."""
         if not names:
             raise ValueError("conform.check needs at least one check name")
         expectations = registry.expectations_for(names, expect, self.profile)
         self.record.price(ex, self.profile)
+        if problem := evidence.transport_failure(ex):
+            self.record.transport = problem
+            self.record.request = evidence.request_record(ex, self.secret_headers)
+            pytest.fail(problem, pytrace=False)
         found = registry.run(ex, names, expectations)
         departures = [f for f in found if not f.inconclusive or self.profile.expect.exact_answers]
         if departures:
-            self._fail(departures, _heading(ex, len(departures)))
+            self._fail(departures, _heading(ex, len(departures)), ex)
         if found:
             self._undecided(found, ex)
+
+    def match_snapshot(self, snap: Any, observed: Any, *, ex: Exchange | None = None, root: str = "$") -> None:
+        """Compare `observed` with syrupy's `snapshot` fixture; a mismatch fails the test with one
+        `shapes.snapshot` finding per JSON path that differs (paths start at `root`)."""
+        matched, stored = snapshot.compare(snap, observed)
+        if matched:
+            return
+        rid = ex.request_id if ex is not None else ""
+        if stored is snapshot.UNREADABLE:
+            title = "no readable snapshot is stored for this answer (refresh with --snapshot-update)"
+            found = [Finding(title, root, "a stored snapshot", show(observed), check=SNAPSHOT, request_id=rid)]
+        else:
+            found = shape_findings(stored, observed, root, rid)
+        self._fail(found, f"the answer's shape is not the snapshot's: {len(found)} differing path(s)", ex)
 
     def expect_equal(
         self, check: str, expected: Any, observed: Any, *, title: str, path: str = "$", request_id: str = ""
@@ -143,8 +180,12 @@ class Conform:
         self.record.inconclusive = redact(reason)
         raise Inconclusive(f"inconclusive: {self.record.inconclusive}", allow_module_level=False)
 
-    def _fail(self, found: list[Finding], heading: str) -> NoReturn:
+    def _fail(self, found: list[Finding], heading: str, ex: Exchange | None = None) -> NoReturn:
         self.record.findings.extend(found)
+        # A comparison or a policy has no exchange of its own: the last one the test sent is what to repeat.
+        ex = ex if ex is not None else self.record.last_exchange()
+        if ex is not None:
+            self.record.request = evidence.request_record(ex, self.secret_headers)
         text = "\n".join([heading, *(f.render() for f in found)])
         pytest.fail(redact(text), pytrace=False)
 

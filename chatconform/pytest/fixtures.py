@@ -136,4 +136,5 @@ def async_sdk(target: Target, chatconform_settings: CheckSettings, aio: asyncio.
 
 @pytest.fixture
 def conform(request: pytest.FixtureRequest, profile: Profile) -> Conform:
-    return Conform(profile, record_of(request.node))
+    settings = state_of(request.config).settings
+    return Conform(profile, record_of(request.node), secret_headers=tuple(settings.headers))

@@ -28,7 +28,16 @@ from chatconform.features import FEATURES, GATEWAY_MARKER, POLICY_MARKER
 from chatconform.profile import Profile
 from chatconform.pytest.bounds import RunBounds
 from chatconform.pytest.conform import CaseRecord, Inconclusive
-from chatconform.pytest.results import WIRE, Collector, feature_of, model_of, wire
+from chatconform.pytest.results import (
+    WIRE,
+    Collector,
+    feature_of,
+    mark_could_not_test,
+    model_of,
+    settle_exception,
+    teststatus,
+    wire,
+)
 from chatconform.pytest.settings import OPTIONS, CheckSettings, add_options, read_settings, shared_flags
 from chatconform.pytest.stopping import INTERRUPTED, GracefulInterrupt, ignore_in_worker
 from chatconform.redact import redact
@@ -234,10 +243,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
     record = record_of(item)
+    settle_exception(report, call, record)  # an SDK exception: one line, a finding or "could not test"
     data = wire(item, record)
     if report.when == "call" and state_of(item.config).settings.deviations:
         data["deviations"] = _judge_deviations(item, report, record)
     setattr(report, WIRE, data)
+    mark_could_not_test(item, report, record)
     if report.failed and report.longrepr is not None:
         text = str(report.longrepr)
         if redact(text) != text:  # a secret in a traceback: keep it out of the terminal and JUnit
@@ -246,6 +257,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         state_of(item.config).current = None
         record.release()
     return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    return teststatus(report)  # "could not test" is not "failed"
 
 
 def _judge_deviations(item: pytest.Item, report: pytest.TestReport, record: CaseRecord) -> dict[str, list[str]]:
@@ -372,15 +387,21 @@ class _Listener:
             return
         self.state.reports = write_reports(results, self.state.settings.report_dir)
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:
+        # Outermost wrapper, printing after its yield: after pytest's short test summary, so the output
+        # ends with the causes and the report's path.
+        yield
         collector = self.state.collector
         if collector is None or not collector.results.cases:
             return
+        from chatconform.report.summary import summary_lines
+
         results = collector.results
         terminalreporter.write_sep("-", "chatconform")
         spent = cost.format_usd(results.cost_usd)
         terminalreporter.write_line(
-            f"{len(results.cases)} cases against {results.target}: {results.verdict}, "
+            f"{len(results.cases)} cases against {results.target}, "
             f"cost {spent} (estimated {cost.format_usd(results.estimated_cost_usd)})"
         )
         for name in self.state.deviations_stale:
@@ -389,8 +410,8 @@ class _Listener:
                 f"FAILED {entry.label()}: it no longer occurs (no failure it explains); "
                 f"remove it from {self.state.settings.deviations.source}"
             )
-        for path in self.state.reports:
-            terminalreporter.write_line(f"report: {path}")
+        for line in summary_lines(results, self.state.reports):
+            terminalreporter.write_line(line)
         if self.state.report_error:
             terminalreporter.write_line(f"no report written: {self.state.report_error}")
 

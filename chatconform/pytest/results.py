@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 
+from chatconform.checks.comparisons import SDK_ERROR
 from chatconform.checks.finding import Finding
 from chatconform.features import FEATURES
 from chatconform.pytest.conform import CaseRecord
+from chatconform.pytest.evidence import sdk_failure
 from chatconform.redact import redact
-from chatconform.report.model import CaseOutcome, CaseResult, FieldFate, PolicyObservation, RunResults
+from chatconform.report.model import CaseOutcome, CaseResult, FieldFate, PolicyObservation, RequestRecord, RunResults
 
 WIRE = "chatconform"  # the report attribute that carries a test's record
 DETAIL_LIMIT = 500
@@ -59,7 +61,47 @@ def wire(item: pytest.Item, record: CaseRecord) -> dict[str, Any]:
         "inconclusive": record.inconclusive,
         "not_run": record.not_run,
         "attempts": record.attempts,
+        "request": asdict(record.request) if record.request else None,
+        "transport": record.transport,
     }
+
+
+COULD_NOT_TEST = ("error", "E", "COULD NOT TEST")  # pytest's (category, letter, word) for such a test
+
+
+def settle_exception(report: pytest.TestReport, call: pytest.CallInfo[None], record: CaseRecord) -> None:
+    """An SDK (or httpx) exception ends the test in one line, never a library traceback: a finding
+    (`sdk.error`) when the target answered, "could not test" when it could not be reached."""
+    excinfo = call.excinfo
+    if report.when != "call" or excinfo is None or record.transport or record.findings:
+        return
+    verdict = sdk_failure(excinfo.value)
+    if verdict is None:
+        return
+    kind, line = verdict
+    if kind == "error":
+        record.transport = f"could not test: {line}"
+    else:
+        exc = excinfo.value
+        title = f"the official SDK raised {type(exc).__module__.split('.')[0]}.{type(exc).__name__}"
+        rid = str(getattr(exc, "request_id", "") or "")
+        record.findings.append(Finding(title, "$", "a completed call", line, check=SDK_ERROR, request_id=rid))
+    report.longrepr = record.transport or f"[{SDK_ERROR}] {line}"
+
+
+def mark_could_not_test(item: pytest.Item, report: pytest.TestReport, record: CaseRecord) -> None:
+    """Say "could not test" where JUnit would say "failed": JUnit has no error element for the call phase
+    (its <error> means setup or teardown), so the test case carries a property saying so. JUnit writes
+    the properties of the item as they are at teardown, hence the item, not this report."""
+    if record.transport and report.failed and report.when == "call":
+        item.user_properties.append(("chatconform_outcome", "could not test"))
+
+
+def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    data = getattr(report, WIRE, None)
+    if isinstance(data, dict) and data.get("transport") and report.failed and report.when == "call":
+        return COULD_NOT_TEST
+    return None
 
 
 @dataclass
@@ -124,6 +166,7 @@ class Collector:
                 policy=PolicyObservation(**policy) if policy else None,
                 fate=FieldFate(**data["fate"]) if data.get("fate") else None,
                 detail=detail,
+                request=_request(data.get("request")),
                 duration_s=round(pending.duration, 6),
                 cost_usd=float(data.get("cost", 0.0)),
                 attempts=int(data.get("attempts", 1)),
@@ -146,12 +189,21 @@ def _outcome(reports: dict[str, pytest.TestReport], data: dict[str, Any]) -> tup
         reason = _skip_reason(skipped)
         return "unsupported", data.get("unsupported") or f"skipped: {reason}"
     if call is not None and call.failed:
+        if data.get("transport"):
+            return "error", str(data["transport"])
         return "fail", "" if data.get("findings") else _detail(call)
     if teardown is not None and teardown.failed:
         return "error", _detail(teardown)
     if call is None:
         return "error", "the test did not run"
     return ("policy" if data.get("policy") else "pass"), ""
+
+
+def _request(data: Any) -> RequestRecord | None:
+    if not isinstance(data, dict):
+        return None
+    headers = tuple((str(k), str(v)) for k, v in data.get("headers", ()))
+    return RequestRecord(**{**data, "headers": headers})
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -11,9 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 
 from chatconform.checks.finding import Finding
+from chatconform.report.causes import Cause, causes
 from chatconform.report.matrix import ANY_MODEL, SEVERITY, Cell, Matrix, run_matrix
-from chatconform.report.model import CaseOutcome, CaseResult, RunResults
+from chatconform.report.model import CaseOutcome, CaseResult, FieldFate, RunResults
+from chatconform.report.normalise import path_shape
 from chatconform.report.text import money
+from chatconform.report.verdict import verdict_line
 
 SYMBOL: dict[str, str] = {
     "fail": "✗",
@@ -36,6 +39,10 @@ MEANING: dict[str, str] = {
     "unsupported": "the profile does not claim the feature; not tested",
 }
 NOT_RUN = "·"
+# The sections of compat.md and compat.html after the verdict line, in order: each writer renders each.
+SECTIONS = ("causes", "matrix", "summary", "fields", "deviations", "policies")
+NO_CAUSES = "None: no test failed, and every test could be run."
+CURL_HINT = "Each curl repeats its example's request: set {key} (and {header} for custom headers) first."
 
 
 @dataclass(frozen=True)
@@ -59,21 +66,28 @@ class DeviationGroup:
 @dataclass(frozen=True)
 class Digest:
     title: str
+    verdict: str  # the verdict line (see `verdict_line`)
     summary: list[tuple[str, str]]
+    causes: list[Cause]
     matrix: Matrix
-    failures: list[CaseResult]
     policies: list[PolicyRow]
     deviations: list[DeviationGroup] = field(default_factory=list)
+    fields: list[FieldFate] = field(default_factory=list)
+    target: str = ""
 
 
-def digest(results: RunResults) -> Digest:
+def digest(results: RunResults, found: list[Cause] | None = None) -> Digest:
+    found = causes(results) if found is None else found
     return Digest(
         title=f"chatconform compatibility report: {results.profile} profile, {results.verdict.upper()}",
+        verdict=verdict_line(results, found),
         summary=summary(results),
+        causes=found,
         matrix=run_matrix(results),
-        failures=[c for c in results.cases if c.outcome in ("fail", "error")],
         policies=policy_rows(results.cases),
         deviations=deviation_groups(results.cases),
+        fields=sorted(results.fields.values(), key=lambda f: (f.matches, f.field)),
+        target=results.target,
     )
 
 
@@ -168,3 +182,47 @@ def models_text(row: PolicyRow, rows: list[PolicyRow]) -> list[str]:
 
 def outcome_legend() -> list[tuple[CaseOutcome, str, str]]:
     return [(o, SYMBOL[o], MEANING[o]) for o in SEVERITY]
+
+
+@dataclass(frozen=True)
+class FunctionTests:
+    """A cause's tests of one test function: `suites/test_stop.py::test_stop` and its parameter ids."""
+
+    function: str
+    params: tuple[str, ...]  # "" for an unparametrised test
+
+
+def tests_by_function(cause: Cause) -> list[FunctionTests]:
+    """A cause's tests by test function, in node id order: the compact per-test detail under a cause."""
+    grouped: dict[str, list[str]] = {}
+    for nodeid in cause.test_ids:
+        function, _, param = nodeid.partition("[")
+        grouped.setdefault(function, []).append(param.removesuffix("]"))
+    return [FunctionTests(f, tuple(p)) for f, p in grouped.items()]
+
+
+def evidence(cause: Cause) -> list[tuple[str, str]]:
+    """The expected and observed values of a cause's example worth a line: none that is empty, and no
+    observed that only repeats the title (an error's reason is both)."""
+    ex = cause.example
+    rows = [("expected", ex.expected)] if ex.expected else []
+    if ex.observed and ex.observed.strip() != cause.title.strip():
+        rows.append(("observed", ex.observed))
+    return rows
+
+
+def causes_intro(causes: list[Cause]) -> str:
+    return f"{len(causes)} cause{'s' if len(causes) != 1 else ''}, most tests first."
+
+
+def severity_word(cause: Cause) -> str:
+    return {"fail": "departs from the contract", "error": "could not test", "inconclusive": "inconclusive"}.get(
+        cause.severity, cause.severity
+    )
+
+
+def where_needed(causes: list[Cause]) -> dict[str, str]:
+    """For causes that share their check and title with another (a stream and a whole answer), the JSON
+    path that tells them apart in a one-line listing: cause id -> ` at <path>`."""
+    seen = Counter((c.check, c.title) for c in causes)
+    return {c.id: f" at {path_shape(c.example.path)}" for c in causes if seen[c.check, c.title] > 1}

@@ -46,6 +46,21 @@ class FieldFate:
 
 
 @dataclass(frozen=True)
+class RequestRecord:
+    """The request of a test's failing exchange, enough to repeat it (see `chatconform.report.curl`).
+
+    Secrets never reach it: a credential header, or a header whose value was a registered secret, holds the
+    mask (`chatconform.redact.MASK`) and is written as a shell variable when the request is shown."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]  # as sent, names lower-case, secret values masked
+    body: str  # the body as sent: JSON text, or base64 of bytes that are not UTF-8 text
+    encoding: Literal["text", "base64"] = "text"
+    truncated: bool = False  # the body was longer than the record keeps: a curl cannot repeat it
+
+
+@dataclass(frozen=True)
 class CaseResult:
     nodeid: str
     test: str  # the test function name, e.g. "test_stop"
@@ -56,6 +71,7 @@ class CaseResult:
     policy: PolicyObservation | None = None
     fate: FieldFate | None = None
     detail: str = ""  # skip or error reason; already redacted
+    request: RequestRecord | None = None  # the failing exchange's request, for a curl that repeats it
     duration_s: float = 0.0
     cost_usd: float = 0.0  # from usage and the profile's prices
     attempts: int = 1  # more than one: the test was tried again after an inconclusive attempt

@@ -71,12 +71,12 @@ def md_code(text: object, *, in_table: bool = False) -> str:
     return f"{fence}{body}{fence}"
 
 
-def md_block(text: object) -> str:
+def md_block(text: object, lang: str = "text") -> str:
     """A fenced code block that no content can close early."""
     body = clean(text)
     longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{body}\n{fence}"
+    return f"{fence}{lang}\n{body}\n{fence}"
 
 
 def _one_line(text: str) -> str:

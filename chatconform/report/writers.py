@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chatconform.report.causes import causes
 from chatconform.report.digest import digest
 from chatconform.report.html import render_html
 from chatconform.report.json_writer import render_json
@@ -19,8 +20,9 @@ FILE_NAMES = ("compat.json", "compat.md", "compat.html")
 
 def render_reports(results: RunResults) -> dict[str, str]:
     """Every report file's name and text."""
-    d = digest(results)
-    texts = (render_json(results), render_markdown(d), render_html(d))
+    found = causes(results)  # grouped once, shown three ways
+    d = digest(results, found)
+    texts = (render_json(results, found), render_markdown(d), render_html(d))
     return dict(zip(FILE_NAMES, texts, strict=True))
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from chatconform.checks.finding import Finding
 from chatconform.redact import register_secret
-from chatconform.report.model import CaseOutcome, CaseResult, PolicyObservation, RunResults
+from chatconform.report.model import CaseOutcome, CaseResult, FieldFate, PolicyObservation, RunResults
 
 CANARY = "th-report-canary-5f2c9e0a7b1d"  # registered: must be masked wherever it appears
 UNREGISTERED = "sk-ant-unregistered-0123456789"  # shaped like a key: masked by pattern
@@ -108,6 +108,18 @@ def sample_results() -> RunResults:
         # vision: unsupported + pass -> pass; xfail alone -> xfail
         case("test_vision_https", "vision", HAIKU, "unsupported", detail="vision_https_urls not claimed"),
         case("test_vision_png", "vision", HAIKU, "pass"),
+        # field fates: one as the profile says, one not
+        case(
+            "test_field_fate", "basic", HAIKU, "pass", fate=FieldFate("seed", "dropped", "dropped", "no effect", True)
+        ),
+        case(
+            "test_field_fate",
+            "basic",
+            SONNET,
+            "fail",
+            fate=FieldFate("user", "rejected", "honoured", f"status 400 {HOSTILE}", False),
+            findings=(finding(check="fields.fate", title="user was rejected", path="$.user", expected="honoured"),),
+        ),
         case("test_vision_https", "vision", SONNET, "unsupported", detail="vision_https_urls not claimed"),
         case("test_json_schema", "json_mode", SONNET, "xfail", detail="documented gap"),
         # model-independent

@@ -40,6 +40,7 @@ class SuiteRun:
     seconds: float
     cases: list[dict[str, Any]]  # compat.json's cases
     output: str  # the tail of the child's stdout and stderr
+    causes: tuple[dict[str, Any], ...] = ()  # compat.json's causes, most tests first
 
     @property
     def failing_checks(self) -> set[str]:
@@ -60,11 +61,18 @@ class SuiteRun:
 
 
 def run_suites(
-    base_url: str, api_key: str, select: str, *, request_timeout: float = 10.0, wall_limit_s: float = 120.0
+    base_url: str,
+    api_key: str,
+    select: str,
+    *,
+    request_timeout: float = 10.0,
+    wall_limit_s: float = 120.0,
+    keep_report: Path | None = None,
 ) -> SuiteRun:
-    """The suites for one model with `-k select` against `base_url`; killed after `wall_limit_s`."""
+    """The suites for one model with `-k select` against `base_url`; killed after `wall_limit_s`. With
+    `keep_report`, the report is written there and stays."""
     with tempfile.TemporaryDirectory(prefix="chatconform-selftest-") as tmp:
-        report_dir = Path(tmp) / "report"
+        report_dir = keep_report or Path(tmp) / "report"
         command = [
             sys.executable,
             "-m",
@@ -101,18 +109,21 @@ def run_suites(
         except subprocess.TimeoutExpired as exc:
             code, output = None, _text(exc.stdout) + _text(exc.stderr) + f"\nkilled after {wall_limit_s} s"
         seconds = time.monotonic() - started
-        return SuiteRun(code, seconds, _cases(report_dir / "compat.json"), output[-OUTPUT_TAIL:])
+        report = _report(report_dir / "compat.json")
+        cases, causes = report.get("cases", []), report.get("causes", [])
+        return SuiteRun(code, seconds, cases, output[-OUTPUT_TAIL:], tuple(causes))
 
 
 def _text(data: str | bytes | None) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else data or ""
 
 
-def _cases(path: Path) -> list[dict[str, Any]]:
+def _report(path: Path) -> dict[str, Any]:
+    """compat.json (format chatconform-compat/2), or {} when the run wrote none."""
     if not path.is_file():
-        return []
-    cases = json.loads(path.read_text(encoding="utf-8")).get("cases", [])
-    return cases if isinstance(cases, list) else []
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 class Plan(Protocol):
