@@ -8,6 +8,7 @@ from chatconform.checks import (  # noqa: F401  (each module registers its check
     billing,
     comparisons,
     errors,
+    fields,
     json_mode,
     length,
     models,

@@ -26,7 +26,11 @@ from tests.selftest_gateway.reference_gateway import ReferenceGateway
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = REPO / "suites"
-GATEWAY_SUITES = (SUITES / "test_gateway_translation.py", SUITES / "test_gateway_faults.py")
+GATEWAY_SUITES = (
+    SUITES / "test_gateway_translation.py",
+    SUITES / "test_gateway_faults.py",
+    SUITES / "test_fields.py",
+)
 UPSTREAM_KEY = "th-selftest-upstream-5f1e0c7d2b9a4e36"
 GATEWAY_KEY = "th-selftest-gateway-8a3d6b1f0e2c4975"
 GATEWAY_TIMEOUT_S = 1.0  # short, so the stalled-upstream tests are quick
