@@ -73,6 +73,9 @@ class SuiteRun:
     def failed_checks(self) -> set[str]:
         return {f["check"] for c in self.cases("fail") for f in c["findings"]}
 
+    def titles(self, check: str) -> list[str]:
+        return [f["title"] for c in self.cases("fail") for f in c["findings"] if f["check"] == check]
+
     def summary(self) -> str:
         lines = [
             f"{c['nodeid']}: {c['outcome']} {[f['check'] for f in c['findings']]} {c['detail'][:200]}"
@@ -82,8 +85,10 @@ class SuiteRun:
         return "\n".join(lines) or self.output[-3000:]
 
 
-def run_suites(loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300) -> SuiteRun:
-    """pytest over the gateway suites against `loop`, in a subprocess; its compat.json read back."""
+def run_suites(
+    loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300, suites: tuple[str, ...] = ()
+) -> SuiteRun:
+    """pytest over the gateway suites (and `suites`) against `loop`, in a subprocess; its compat.json read back."""
     command = [
         sys.executable,
         "-m",
@@ -94,6 +99,7 @@ def run_suites(loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300)
         "-p",
         "no:randomly",
         *map(str, GATEWAY_SUITES),
+        *(str(SUITES / name) for name in suites),
         "--base-url",
         loop.gateway_url,
         "--api-key",

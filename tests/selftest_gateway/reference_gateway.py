@@ -113,7 +113,9 @@ class ReferenceGateway:
         """What the gateway answers itself, per the profile: unknown models, bad messages, out-of-range values."""
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
             return error(400, "messages must be a non-empty list.", param="messages", code="invalid_value")
-        if not isinstance(body.get("model"), str) or self.profile.resolve(body["model"]) is None:
+        if not isinstance(body.get("model"), str):
+            return error(400, "model must be a string naming a model.", param="model", code="invalid_value")
+        if self.profile.resolve(body["model"]) is None:
             return error(404, f"The model `{body.get('model')}` does not exist.", param="model", code="model_not_found")
         refused = self.refuse_field(body)
         if refused is not None:
