@@ -21,6 +21,7 @@ from typing import Any
 
 from chatconform.answer import choice, finish_reason, message, stream_choices, text, tool_calls, usage
 from chatconform.checks.common import schema_problem, words
+from chatconform.checks.schema_fidelity import differences
 from chatconform.exchange import Exchange
 from chatconform.profile import Profile
 from chatconform.prompts import reply_exactly, user
@@ -98,8 +99,9 @@ def _streamed(ex: Exchange, profile: Profile) -> str | None:
 
 
 def _usage_chunk(ex: Exchange, profile: Profile) -> str | None:
-    found = [c for c in ex.chunks() if isinstance(c, dict) and c.get("choices") == [] and c.get("usage")]
-    return "a usage chunk before [DONE]" if found else None
+    """Usage reached the stream (the stream checks judge the chunk's shape: `choices: []` and its place)."""
+    counts = usage(ex) if ex.is_stream else None
+    return "usage in the stream" if isinstance(counts, dict) and counts.get("completion_tokens") is not None else None
 
 
 def _stopped(ex: Exchange, profile: Profile) -> str | None:
@@ -214,7 +216,8 @@ def _output_schema(sent: JSON, upstream: JSON) -> View:
     found = _at(upstream, "output_format.schema") or _at(upstream, "output_config.format.schema")
     if found is None:
         return "absent", "no output_format upstream"
-    return ("mapped" if found == CAPITAL else "altered"), f"output_format.schema = {json.dumps(found)[:120]}"
+    same = not any(differences(CAPITAL, found))  # for meaning (schema_fidelity): an added empty $defs is the same
+    return ("mapped" if same else "altered"), f"output_format.schema = {json.dumps(found)[:120]}"
 
 
 def _effort(sent: JSON, upstream: JSON) -> View:
@@ -224,12 +227,31 @@ def _effort(sent: JSON, upstream: JSON) -> View:
     return ("mapped", f"output_config.effort = {effort}") if effort else ("absent", "no thinking or effort upstream")
 
 
+def _web_search(sent: JSON, upstream: JSON) -> View:
+    tools = upstream.get("tools")
+    kinds = [
+        t.get("type")
+        for t in (tools if isinstance(tools, list) else [])
+        if isinstance(t, dict) and str(t.get("type", "")).startswith("web_search")
+    ]
+    return ("mapped", f"a {kinds[0]} server tool upstream") if kinds else ("absent", "no web_search tool upstream")
+
+
 def _canonical(sent: JSON) -> Any:
     return str(sent["model"]).split("/")[-1]
 
 
-def _tool(name: str) -> JSON:
-    return {"type": "tool", "name": name}
+def _forced(name: str, value: JSON, needs: JSON) -> Probe:
+    """A probe that forces get_time, which the prompt does not ask for: Anthropic's tool_choice of type tool."""
+    forced = {"type": "tool", "name": "get_time"}
+    return Probe(
+        name,
+        value,
+        needs=needs,
+        effect=_called("get_time"),
+        missing="a forced get_time call",
+        upstream=_equal("tool_choice", lambda s: forced),
+    )
 
 
 def probes(profile: Profile) -> dict[str, Probe]:
@@ -293,14 +315,7 @@ def probes(profile: Profile) -> dict[str, Probe]:
             missing="a get_weather call",
             upstream=_tool_names,
         ),
-        Probe(
-            "tool_choice",
-            {"type": "function", "function": {"name": "get_time"}},
-            needs={"tools": tools},
-            effect=_called("get_time"),
-            missing="a forced get_time call",
-            upstream=_equal("tool_choice", lambda s: _tool("get_time")),
-        ),
+        _forced("tool_choice", {"type": "function", "function": {"name": "get_time"}}, {"tools": tools}),
         Probe(
             "parallel_tool_calls",
             False,
@@ -318,14 +333,7 @@ def probes(profile: Profile) -> dict[str, Probe]:
             missing="a get_weather call",
             upstream=_tool_names,
         ),
-        Probe(
-            "function_call",
-            {"name": "get_time"},
-            needs={"functions": [WEATHER, CLOCK]},
-            effect=_called("get_time"),
-            missing="a forced get_time call",
-            upstream=_equal("tool_choice", lambda s: _tool("get_time")),
-        ),
+        _forced("function_call", {"name": "get_time"}, {"functions": [WEATHER, CLOCK]}),
         Probe(
             "response_format",
             fmt,
@@ -361,6 +369,7 @@ def probes(profile: Profile) -> dict[str, Probe]:
             "What is in the news today? Cite a source.",
             effect=_message_key("annotations"),
             missing="url_citation annotations",
+            upstream=_web_search,
         ),
         Probe("seed", 42),
         Probe("presence_penalty", 0.5),

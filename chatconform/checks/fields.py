@@ -35,13 +35,16 @@ def classify(
 ) -> tuple[str, str]:
     """(fate, evidence) for the probe's exchange; `upstream` is the journal entry of the forwarded request."""
     refused = _refused(ex, upstream)
+    body = upstream.get("body") if isinstance(upstream, dict) else None
+    sent = ex.request_body if isinstance(ex.request_body, dict) else {}
+    kind, seen = probe.view(sent, body) if gateway and isinstance(body, dict) else ("absent", "no upstream request")
     if refused is not None:
+        if refused[1].startswith(f"{ex.status} by the upstream") and kind == "mapped":
+            # The gateway did map it; the upstream mock could not serve it (a server tool): the mapping counts.
+            return "mapped", f"upstream: {seen}; the upstream then refused it ({refused[1][:100]})"
         return refused
     effect = probe.effect(ex, profile) if probe.effect is not None else None
     if gateway:
-        body = upstream.get("body") if isinstance(upstream, dict) else None
-        sent = ex.request_body if isinstance(ex.request_body, dict) else {}
-        kind, seen = probe.view(sent, body) if isinstance(body, dict) else ("absent", "no upstream request")
         if kind != "absent":
             return kind, f"upstream: {seen}"
         if effect:

@@ -145,3 +145,15 @@ def test_classify_in_gateway_mode() -> None:
     assert fate == "dropped" and "no seed upstream" in evidence
     entry["body"] = {"model": "claude-haiku-4-5", "seed": 42}
     assert classify(answer, table["seed"], TOKENHUB, entry, True)[0] == "altered"
+
+
+def test_a_mapping_the_upstream_refused_still_counts_as_mapped() -> None:
+    """A gateway that maps web_search_options to a server tool the upstream mock cannot serve mapped the field."""
+    probe = probes(TOKENHUB)["web_search_options"]
+    envelope = {"error": {"message": "tools.0.type: server tool", "type": "invalid_request_error"}}
+    refused = _refusal(400, envelope)
+    mapped = {"status": 400, "body": {"tools": [{"type": "web_search_20250305", "name": "web_search"}]}}
+    assert classify(refused, probe, TOKENHUB, mapped, True)[0] == "mapped"  # type: ignore[arg-type]
+    verbatim = {"status": 400, "body": {"web_search_options": {}}}
+    fate, evidence = classify(refused, probe, TOKENHUB, verbatim, True)  # type: ignore[arg-type]
+    assert fate == "rejected" and "by the upstream" in evidence
