@@ -43,7 +43,7 @@ POLICY_POINTS: dict[str, str] = {
 # gets the profile's "*" entry, by default "rejected": a gateway that cannot honour a field says so with a
 # 400 naming it, as OpenAI does for a parameter a model does not support (docs/fields.md).
 FIELD_DEFAULT = "rejected"
-HONOURED_BY_THE_GATEWAY = frozenset({"stream_options", "response_format", "n"})
+HONOURED_BY_THE_GATEWAY = frozenset({"stream_options", "response_format"})
 POLICY_FATES = {"reject": "rejected", "support": "honoured", "ignore": "dropped", "clamp": "altered"}
 
 
