@@ -29,6 +29,7 @@ FEATURES: dict[str, str] = {
     "usage": "token usage arithmetic, stream and non-stream",
     "billing": "charges match usage; failed requests are free",
     "shapes": "snapshots of the response shape",
+    "fields": "every request field of CreateChatCompletionRequest sent alone: honoured, mapped, dropped or refused",
     "translation": "gateway mode: what the gateway sent upstream, and how it mapped the answer back",
     "upstream_faults": "gateway mode: upstream errors, broken and stalled streams, client disconnects",
 }

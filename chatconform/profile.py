@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from chatconform.features import CLAIMS, nearest
+from chatconform.fields import EXPECTABLE, field_names
 from chatconform.typed import conforms, describe
 
 Policy = Literal["reject", "clamp", "ignore", "support"]
 POLICY_VALUES: frozenset[str] = frozenset({"reject", "clamp", "ignore", "support"})
 # How a report names the behaviour a policy expects: the profile says "reject", the target "rejected".
 OBSERVED_AS: dict[str, str] = {"reject": "rejected", "clamp": "clamped", "ignore": "ignored", "support": "supported"}
-BUILTIN_PROFILES = ("tokenhub",)
+BUILTIN_PROFILES = ("tokenhub", "claude")
 # The points a vendor's documentation may leave open, each a key of a profile's [policies] table.
 POLICY_POINTS: dict[str, str] = {
     "temperature_above_max": "temperature above the documented maximum",
@@ -36,6 +37,14 @@ POLICY_POINTS: dict[str, str] = {
     "tool_role": 'role "tool" with tool_call_id (the OpenAI form of a tool result)',
     "n_above_one": "n > 1",
 }
+# [fields]: the fate a field is expected to meet (chatconform.fields). A field the profile does not name
+# follows its [parameters] table: a documented parameter works (mapped, or honoured where Anthropic has no
+# counterpart and the gateway itself must do it), `n` follows the n_above_one policy, and any other field
+# gets the profile's "*" entry, by default "rejected": a gateway that cannot honour a field says so with a
+# 400 naming it, as OpenAI does for a parameter a model does not support (docs/fields.md).
+FIELD_DEFAULT = "rejected"
+HONOURED_BY_THE_GATEWAY = frozenset({"stream_options", "response_format"})
+POLICY_FATES = {"reject": "rejected", "support": "honoured", "ignore": "dropped", "clamp": "altered"}
 
 
 class ProfileError(ValueError):
@@ -100,6 +109,8 @@ class ProfileExpect:
     upstream_status_500: tuple[int, ...] = (500, 502)
     upstream_status_503: tuple[int, ...] = (503,)
     upstream_timeout_status: tuple[int, ...] = (408, 504)  # a stalled upstream given up before the answer
+    # Upstream fields a gateway may add although the client sent nothing that maps to them (e.g. "top_k").
+    upstream_added_fields: tuple[str, ...] = ()
 
     def upstream_statuses(self, upstream_status: int) -> tuple[int, ...]:
         """The client statuses accepted for an upstream error status before any byte."""
@@ -117,6 +128,7 @@ class Profile:
     features: dict[str, bool]
     expect: ProfileExpect = field(default_factory=lambda: ProfileExpect())
     latency: dict[str, Latency] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # [fields] as written, "*" included
     default_model_id: str = ""
     api_key_prefix: str = ""
     source: str = ""
@@ -140,6 +152,16 @@ class Profile:
 
     def claims(self, feature: str) -> bool:
         return self.features.get(feature, False)
+
+    def field_fate(self, name: str) -> str:
+        """The fate the profile expects for a request field (see FIELD_DEFAULT for the defaults)."""
+        if name in self.fields:
+            return self.fields[name]
+        if name == "n":
+            return POLICY_FATES[self.policy("n_above_one")]
+        if name in self.params:
+            return "honoured" if name in HONOURED_BY_THE_GATEWAY else "mapped"
+        return self.fields.get("*", FIELD_DEFAULT)
 
     @property
     def default_model(self) -> Model:
@@ -197,6 +219,7 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         features={k: bool(v) for k, v in strict.table("features", data.get("features", {}), CLAIMS).items()},
         expect=_expect(strict.table("expect", data.get("expect", {}), EXPECT_KEYS), strict),
         latency=latency,
+        fields=_fields(strict.table("fields", data.get("fields", {}), ("*", *field_names())), strict),
         default_model_id=default,
         api_key_prefix=head.get("api_key_prefix", ""),
         source=source,
@@ -204,7 +227,7 @@ def _build(data: dict[str, Any], source: str) -> Profile:
 
 
 # What a profile may hold: sections, and the keys of each. Anything else is a typo until proven otherwise.
-SECTIONS = ("profile", "features", "policies", "expect", "parameters", "models", "latency")
+SECTIONS = ("profile", "features", "policies", "expect", "fields", "parameters", "models", "latency")
 PROFILE_KEYS = ("name", "description", "base_url", "api_key_prefix", "alias_prefix", "currency")
 MODEL_KEYS = ("id", "tier", "input_per_mtok", "output_per_mtok", "note", "default")
 PARAM_KEYS = ("type", "required", "default", "min", "max", "max_items", "enum")
@@ -245,6 +268,16 @@ def _expect(table: dict[str, Any], strict: _Strict) -> ProfileExpect:
             raise ProfileError(f"{strict.source}: [expect] {key} = {value!r}: expected {describe(hints[key])}")
     values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
     return ProfileExpect(**values)
+
+
+def _fields(table: dict[str, Any], strict: _Strict) -> dict[str, str]:
+    for key, value in table.items():
+        if value not in EXPECTABLE:
+            raise ProfileError(
+                f"{strict.source}: [fields] {key} = {value!r}; use one of {', '.join(EXPECTABLE)}"
+                f"{nearest(str(value), EXPECTABLE)}"
+            )
+    return {str(k): str(v) for k, v in table.items()}
 
 
 def _model(entry: Any, strict: _Strict) -> Model:

@@ -42,3 +42,38 @@ def chat(model: str, *messages: Message, **params: Any) -> dict[str, Any]:
 def exact(model: str, text: str, **params: Any) -> dict[str, Any]:
     """The body of a request whose answer must be exactly `text`."""
     return chat(model, user(reply_exactly(text)), **params)
+
+
+# A schema with every kind of constraint a gateway can lose on the way (schema fidelity): nested objects,
+# an array of objects, a $ref into $defs, pattern, format, const, bounds, descriptions.
+TRIP_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A trip to book.",
+    "required": ["route", "travellers"],
+    "additionalProperties": False,
+    "$defs": {"airport": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "An IATA airport code"}},
+    "properties": {
+        "route": {
+            "type": "object",
+            "required": ["origin", "destination"],
+            "additionalProperties": False,
+            "properties": {"origin": {"$ref": "#/$defs/airport"}, "destination": {"$ref": "#/$defs/airport"}},
+        },
+        "date": {"type": "string", "format": "date"},
+        "travellers": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 9,
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {"name": {"type": "string", "minLength": 1}, "age": {"type": "integer", "minimum": 0}},
+            },
+        },
+        "currency": {"const": "EUR"},
+    },
+}
+TRIP: dict[str, Any] = {
+    "type": "function",
+    "function": {"name": "book_trip", "description": "Book a trip for some travellers.", "parameters": TRIP_SCHEMA},
+}

@@ -46,7 +46,7 @@ def test_midstream_error(raw, conform, upstream, gw_model):
     mark = marker()
     with armed(upstream, mark, "midstream_error=2"):
         ex = raw.chat(ask(gw_model, COUNT, mark, **streamed({}, "stream")))
-    conform.check(ex, "upstream.error_frame", "upstream.no_clean_ending")
+    conform.check(ex, "upstream.error_frame", "upstream.no_clean_ending", "upstream.no_silent_end")
 
 
 BREAKS = {"disconnect": "disconnect=3", "malformed": "malformed=2"}
@@ -56,11 +56,11 @@ BREAKS = {"disconnect": "disconnect=3", "malformed": "malformed=2"}
 @pytest.mark.parametrize("kind", list(BREAKS))
 def test_broken_upstream_answer(raw, conform, upstream, gw_model, kind, mode):
     """The upstream drops the connection, or sends a cut event: never finish_reason "stop" and [DONE]
-    (nor a 200 body when not streaming)."""
+    (nor a 200 body when not streaming), and never a stream that just ends."""
     mark = marker()
     with armed(upstream, mark, BREAKS[kind]):
         ex = raw.chat(ask(gw_model, COUNT, mark, **streamed({}, mode)))
-    conform.check(ex, "upstream.no_clean_ending")
+    conform.check(ex, "upstream.no_clean_ending", "upstream.no_silent_end")
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -74,7 +74,7 @@ def test_stalled_upstream(raw, conform, upstream, gw_model, chatconform_settings
     mark = marker()
     with armed(upstream, mark, f"stall_s={stall_s:g}", count=3):
         ex = raw.chat(ask(gw_model, COUNT, mark, **streamed({}, mode)))
-    conform.check(ex, "upstream.timeout", upstream_timeout_s=timeout_s, slack_s=slack_s)
+    conform.check(ex, "upstream.timeout", "upstream.no_silent_end", upstream_timeout_s=timeout_s, slack_s=slack_s)
 
 
 def test_client_disconnect_cancels_upstream(raw, conform, upstream, gw_model):

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from chatconform.checks import TRANSLATION_CHECKS
-from chatconform.prompts import reply_exactly, system
+from chatconform.prompts import TRIP, TRIP_SCHEMA, reply_exactly, system
 from chatconform.pytest.gateway import ask, found, marker, model_of, streamed
 
 pytestmark = [pytest.mark.gateway, pytest.mark.translation]
@@ -25,7 +25,15 @@ WEATHER = {
     "function": {
         "name": "get_weather",
         "description": "Get the current weather for a city.",
-        "parameters": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}},
+        "parameters": {
+            "type": "object",
+            "required": ["city"],
+            "additionalProperties": False,
+            "properties": {
+                "city": {"type": "string", "description": "The city name, e.g. Paris"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+        },
     },
 }
 CLOCK = {"type": "function", "function": {"name": "get_time", "description": "Get the current time."}}
@@ -122,7 +130,7 @@ def test_tools_and_tool_choice(translate, gw_model, choice):
         gw_model,
         "Use get_weather for 'Paris' and 'Tokyo'.",
         mark,
-        tools=[WEATHER, CLOCK],
+        tools=[WEATHER, CLOCK, TRIP],
         tool_choice=tool_choice,
         max_tokens=TOOL_MAX_TOKENS,
         **params,
@@ -185,6 +193,23 @@ def test_image_source(translate, conform, gw_model, source):
         {"type": "image_url", "image_url": {"url": IMAGES[source]()}},
     ]
     translate({"model": gw_model, "messages": [{"role": "user", "content": content}], "max_tokens": 64}, mark)
+
+
+def test_output_schema(translate, conform, gw_model):
+    """A json_schema response format: its schema reaches the upstream with every constraint it carries."""
+    conform.requires("json_schema")
+    mark = marker()
+    fmt = {"type": "json_schema", "json_schema": {"name": "trip", "schema": TRIP_SCHEMA, "strict": True}}
+    translate(
+        ask(
+            gw_model,
+            "Plan a trip from 'LHR' to 'JFK' for 'Ada'.",
+            mark,
+            response_format=fmt,
+            max_tokens=TOOL_MAX_TOKENS,
+        ),
+        mark,
+    )
 
 
 @pytest.mark.parametrize("value", [0.3, 1.5], ids=["in-range", "above-max"])

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from chatconform.checks import RESPONSE_CHECKS, STREAM_CHECKS, TOOL_CALL_CHECKS, TOOL_STREAM_CHECKS
-from chatconform.prompts import chat, user
+from chatconform.prompts import TRIP, chat, user
 
 pytestmark = pytest.mark.tools
 
@@ -128,6 +128,21 @@ def test_arguments_match_schema(raw, conform, model):
         finish_reason="tool_calls",
         tool_names=["search_flights"],
         argument_values=[wanted],
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_nested_schema_arguments(raw, conform, model, mode):
+    """A tool whose schema nests objects, holds an array of objects and a $ref into $defs: the arguments
+    satisfy all of it (and the route the prompt names arrives)."""
+    stream = mode == "stream"
+    prompt = "Use book_trip with origin: 'LHR', destination: 'JFK' for one traveller, name: 'Ada'."
+    ex = raw.chat(tool_body(model, prompt, [TRIP], stream))
+    checks = answer_checks(stream) + TOOL_CALL_CHECKS + ("tools.finish_reason",)
+    checks += TOOL_STREAM_CHECKS if stream else ()
+    route = {"route": {"origin": "LHR", "destination": "JFK"}}
+    conform.check(
+        ex, *checks, finish_reason="tool_calls", call_count=1, tool_names=["book_trip"], argument_values=[route]
     )
 
 

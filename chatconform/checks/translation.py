@@ -13,7 +13,9 @@ conversation (Anthropic has no other place for it, and dropping it or sending
 role "system" upstream are both wrong); without `max_tokens` the upstream
 gets the profile's default (`expect.upstream_max_tokens_default`, a number or
 a table by model, else the `max_tokens` parameter's default); tool-call ids
-are kept, so a `tool_result` can name the `tool_use` it answers.
+are kept, so a `tool_result` can name the `tool_use` it answers; and the upstream carries nothing the
+client did not ask for (an invented `temperature` or `top_k`), unless the profile's
+`expect.upstream_added_fields` allows it.
 """
 
 from __future__ import annotations
@@ -257,3 +259,50 @@ def temperature(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             wanted.get(policy, policy),
             seen,
         )
+
+
+# Upstream fields and the client fields that justify them (any one of them); the rest of the Messages
+# vocabulary (top_k, thinking without reasoning_effort, service_tier, ...) is an invention of the gateway.
+JUSTIFIED_BY: dict[str, tuple[str, ...]] = {
+    "model": (),
+    "messages": (),
+    "max_tokens": (),
+    "system": ("messages",),
+    "stop_sequences": ("stop",),
+    "temperature": ("temperature",),
+    "top_p": ("top_p",),
+    "stream": ("stream",),
+    "tools": ("tools", "functions", "response_format"),
+    "tool_choice": ("tools", "functions", "tool_choice", "function_call", "parallel_tool_calls", "response_format"),
+    "metadata": ("user", "safety_identifier", "metadata"),
+    "output_format": ("response_format",),
+    "output_config": ("response_format", "reasoning_effort"),
+    "thinking": ("reasoning_effort",),
+    "service_tier": ("service_tier",),
+}
+
+
+@check(
+    "translation.no_invented_fields",
+    feature="translation",
+    summary="the upstream request carries no field the client never sent (an invented temperature, top_k, ...), "
+    "unless the profile's expect.upstream_added_fields allows it",
+    reads=("upstream",),
+    tags=("translation",),
+)
+def no_invented_fields(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    body, request = upstream_body(expect), sent(ex)
+    if body is None:
+        return
+    allowed = set(expect.profile.expect.upstream_added_fields)
+    for key, value in body.items():
+        justified = JUSTIFIED_BY.get(key)
+        if key in allowed or (key == "stream" and value is False):
+            continue
+        if justified is None or (justified and not any(request.get(name) is not None for name in justified)):
+            yield Finding(
+                f"the gateway added {key} upstream, which the client never asked for",
+                f"{UP}.{key}",
+                "(absent)",
+                show(value),
+            )

@@ -3,6 +3,9 @@
 OpenAI's `{"type": "function", "function": {name, description, parameters}}`
 becomes Anthropic's `{name, description, input_schema}` with the schema
 unchanged (a function without parameters takes an empty object schema).
+Schemas are compared for meaning (schema_fidelity.py): an added empty `$defs` passes, a lost
+`additionalProperties` is a finding naming it and its path; the same holds for a `json_schema` response
+format and the upstream's `output_format` (or `output_config.format`).
 `tool_choice`: "auto" is `{"type": "auto"}` (or left out, Anthropic's default
 when tools are given), "none" is `{"type": "none"}` (or no tools at all),
 "required" is `{"type": "any"}`, a named function is `{"type": "tool",
@@ -17,6 +20,7 @@ from typing import Any
 from chatconform.checks.expect import Expect
 from chatconform.checks.finding import Finding, show
 from chatconform.checks.registry import check
+from chatconform.checks.schema_fidelity import findings as schema_findings
 from chatconform.checks.translation import UP, sent, upstream_body
 from chatconform.exchange import Exchange
 
@@ -84,13 +88,37 @@ def _tool(function: dict[str, Any], tool: Any, path: str) -> Iterator[Finding]:
                 '{"type": "object"}',
                 show(schema),
             )
-    elif schema != parameters:
-        yield Finding(
-            "input_schema is not the function's parameters",
-            f"{path}.input_schema",
-            show(parameters),
-            show(schema),
+    else:
+        yield from schema_findings(
+            parameters, schema, f"tool {function.get('name')} input_schema", f"{path}.input_schema"
         )
+
+
+def _requested_schema(ex: Exchange) -> Any:
+    fmt = sent(ex).get("response_format")
+    spec = fmt.get("json_schema") if isinstance(fmt, dict) and fmt.get("type") == "json_schema" else None
+    return spec.get("schema") if isinstance(spec, dict) else None
+
+
+@check(
+    "translation.output_schema",
+    feature="translation",
+    summary="a json_schema response format reaches the upstream's output_format (or output_config.format) "
+    "with its meaning: every constraining keyword arrives",
+    reads=("upstream",),
+    tags=("translation",),
+)
+def output_schema(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    body, wanted = upstream_body(expect), _requested_schema(ex)
+    if body is None or not isinstance(wanted, dict):
+        return
+    for path in ("output_format", "output_config.format"):
+        holder: Any = body
+        for part in path.split("."):
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if isinstance(holder, dict) and "schema" in holder:
+            yield from schema_findings(wanted, holder["schema"], "the response format's schema", f"{UP}.{path}.schema")
+            return
 
 
 def expected_choice(choice: Any) -> list[Any]:

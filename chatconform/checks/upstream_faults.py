@@ -6,7 +6,9 @@ by default 429 stays 429, Anthropic's 529 `overloaded_error` becomes 503 or
 stays 529, a 500 becomes 500 or 502) and the 429's Retry-After is kept. A
 stream that breaks upstream (an `event: error`, a dropped connection, a cut
 event) must reach the client as broken: an error frame or a cut connection,
-never a `finish_reason` and `[DONE]` that pass it off as complete. A stalled
+never a `finish_reason` and `[DONE]` that pass it off as complete, and never a stream that simply ends
+(no `[DONE]`, no error frame, a clean close: an OpenAI SDK then hands its caller a truncated answer and
+no error). A non-streamed answer after an upstream failure is an error status, never a 200. A stalled
 upstream ends in an error within the gateway's own timeout. A client that
 leaves makes the gateway cancel its upstream request.
 """
@@ -128,6 +130,27 @@ def no_clean_ending(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
 
 
+def silent_end(ex: Exchange) -> bool:
+    """A 200 stream that closed cleanly with neither [DONE] nor an error frame: a truncation no client sees."""
+    return ex.status == 200 and ex.is_stream and not ex.done_count and not error_frames(ex) and ex.error is None
+
+
+@check(
+    "upstream.no_silent_end",
+    feature="upstream_faults",
+    summary="a stream the upstream cut, stalled or corrupted never just ends: "
+    "a clean close without [DONE] and without an error frame hides the truncation from the client",
+)
+def no_silent_end(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    if silent_end(ex):
+        yield Finding(
+            "the stream ended silently after an upstream fault: no [DONE], no error frame",
+            "$.chunks",
+            'an error frame data: {"error": {...}} (or a cut connection)',
+            f"{len(ex.chunks())} chunks, then a clean close; text {show(text(ex))}",
+        )
+
+
 def signalled_at(ex: Exchange) -> float | None:
     """Seconds from the request to the first sign of failure: an error status, an error frame, the cut."""
     if ex.status is not None and ex.status != 200:
@@ -161,6 +184,8 @@ def timeout(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         )
         return
     at = signalled_at(ex)
+    if at is None and silent_end(ex):
+        return  # upstream.no_silent_end names it
     if at is None:
         yield Finding(
             "the client gave up before the gateway reported the stall",

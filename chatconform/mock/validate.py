@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatconform import schemas
+from chatconform.fields import field_names
 from chatconform.mock.errors import MockError, invalid
 from chatconform.mock.request import ChatRequest, ImageInput
 from chatconform.mock.vision import ImageError, decode_image_url
@@ -20,6 +21,7 @@ from chatconform.profile import Profile
 def parse_chat_request(body: Any, profile: Profile) -> ChatRequest:
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.", None, "invalid_request_body")
+    body = _field_fates(body, profile)
     _check_shape(body)
     model = profile.resolve(body["model"])
     if model is None:
@@ -51,6 +53,23 @@ def parse_chat_request(body: Any, profile: Profile) -> ChatRequest:
         seed=body.get("seed"),
         images=_images(body["messages"]),
     )
+
+
+def _field_fates(body: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    """Serve the profile's [fields] table: an OpenAI field it does not document as a parameter is refused
+    when the profile expects it rejected, and ignored when it expects it dropped (chatconform.fields)."""
+    kept = dict(body)
+    for name in field_names():
+        if kept.get(name) is None or name in profile.params:
+            continue
+        fate = profile.field_fate(name)
+        if fate == "rejected":
+            raise invalid(
+                f"Unsupported parameter: `{name}` is not supported with this model.", name, "unsupported_parameter"
+            )
+        if fate == "dropped":
+            del kept[name]
+    return kept
 
 
 def _check_shape(body: dict[str, Any]) -> None:

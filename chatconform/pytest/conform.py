@@ -33,6 +33,7 @@ from chatconform.checks.finding import Finding, show
 from chatconform.checks.shape_diff import SNAPSHOT, shape_findings
 from chatconform.cost import usage_cost
 from chatconform.exchange import Exchange
+from chatconform.fields import FATES, consistent, field_names
 from chatconform.profile import OBSERVED_AS, POLICY_POINTS, Profile
 from chatconform.pytest import evidence, snapshot
 from chatconform.redact import redact
@@ -161,6 +162,21 @@ class Conform:
         if not observation.matches:
             title = f"policy {name}: the profile says {expected}, the target behaved otherwise"
             self._fail([Finding(title, "$", wanted, observed, check=f"policy.{name}")], "1 finding")
+
+    def observe_fate(self, field: str, fate: str, evidence: str) -> None:
+        """Record what became of a request field; fail when the profile's [fields] table expects otherwise."""
+        if field not in field_names():
+            raise KeyError(f"unknown request field {field!r}{features.nearest(field, field_names())}")
+        if fate not in FATES:
+            raise ValueError(f"fate must be one of {', '.join(FATES)}, got {fate!r}")
+        expected = self.profile.field_fate(field)
+        matches = consistent(fate, expected)
+        self.record.fate = FieldFate(field, fate, expected, redact(evidence), matches)
+        if not matches:
+            title = f"field {field}: the profile expects it {expected}, the target's answer shows it {fate}"
+            self._fail(
+                [Finding(title, f"$.{field}", expected, f"{fate}: {evidence}", check="fields.fate")], "1 finding"
+            )
 
     def unsupported(self, reason: str) -> NoReturn:
         """Skip the test, reported as unsupported: the profile does not claim `reason` (a feature or policy)."""

@@ -9,7 +9,7 @@ import pytest
 
 from chatconform.checks import ERROR_CHECKS, registry
 from chatconform.exchange import Exchange
-from tests.checks.handmade import run, text_answer, text_stream, titles
+from tests.checks.handmade import request, run, text_answer, text_stream, titles
 
 ENVELOPE = {"error": {"message": "Bad.", "type": "invalid_request_error", "param": "messages", "code": None}}
 
@@ -101,3 +101,15 @@ def test_not_in_200_catches_errors_passed_off_as_success() -> None:
     broken = text_stream("a b")
     broken.events.insert(2, type(broken.events[0])(json.dumps(ENVELOPE)))
     assert titles(run(broken, "error.not_in_200")) == ["an error event inside a 200 stream"]
+
+
+def test_a_default_model_standing_in_is_named() -> None:
+    missing = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 64}
+    answered = text_answer("hi", req=missing)
+    assert titles(run(answered, "error.model_substituted")) == [
+        "a request for no model was answered by claude-haiku-4-5"
+    ]
+    unknown = text_answer("hi", req=request(model="claude-does-not-exist-0"))
+    [finding] = run(unknown, "error.model_substituted")
+    assert 'unknown model "claude-does-not-exist-0"' in finding.title and finding.observed.endswith("claude-haiku-4-5")
+    assert run(text_answer("hi"), "error.model_substituted") == []  # a known model answered for itself

@@ -160,8 +160,10 @@ def test_tools_become_input_schemas() -> None:
     ]
     changed = [{**good[0], "input_schema": {"type": "object"}}, good[1]]
     assert check("translation.tools", ex, entry({"tools": changed})) == [
-        "input_schema is not the function's parameters"
+        "tool get_weather input_schema: properties lost at $"
     ]
+    padded = [{**good[0], "input_schema": {**SCHEMA, "$defs": {}, "required": []}}, good[1]]
+    assert check("translation.tools", ex, entry({"tools": padded})) == []
     assert check("translation.tools", ex, entry({"tools": good[:1]})) == ["2 tool definitions became 1 upstream"]
 
 
@@ -433,3 +435,56 @@ def test_request_checks_are_silent_without_an_upstream_request() -> None:
         "translation.images",
     ):
         assert check(name, ex, None) == []
+
+
+def test_a_stripped_tool_schema_names_the_lost_keyword() -> None:
+    strict = {**SCHEMA, "additionalProperties": False, "properties": {"city": {"type": "string", "pattern": "^[A-Z]"}}}
+    tool = {"type": "function", "function": {"name": "get_weather", "parameters": strict}}
+    ex = text_answer("hi", req=request(tools=[tool]))
+    rebuilt = {"type": "object", "properties": {"city": {"type": "string"}}, "$defs": {}}
+    assert check("translation.tools", ex, entry({"tools": [{"name": "get_weather", "input_schema": rebuilt}]})) == [
+        "tool get_weather input_schema: additionalProperties lost at $",
+        "tool get_weather input_schema: pattern lost at $.properties.city",
+    ]
+
+
+def test_the_output_schema_arrives_with_its_meaning() -> None:
+    schema = {"type": "object", "required": ["a"], "additionalProperties": False, "properties": {"a": {"const": 1}}}
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    ex = text_answer("{}", req=request(response_format=fmt))
+    kept = {"output_format": {"type": "json_schema", "schema": {**schema, "$defs": {}}}}
+    assert check("translation.output_schema", ex, entry(kept)) == []
+    lost = {"output_config": {"format": {"type": "json_schema", "schema": {**schema, "properties": {"a": {}}}}}}
+    assert check("translation.output_schema", ex, entry(lost)) == [
+        "the response format's schema: const lost at $.properties.a"
+    ]
+    assert check("translation.output_schema", ex, entry()) == []  # not there at all: the field fate says so
+
+
+@pytest.mark.parametrize(
+    ("client", "upstream", "wanted"),
+    [
+        ({}, {}, []),
+        ({}, {"stream": False}, []),
+        ({"temperature": 0.2}, {"temperature": 0.2}, []),
+        ({}, {"temperature": 1.0}, ["the gateway added temperature upstream, which the client never asked for"]),
+        ({}, {"top_k": 40}, ["the gateway added top_k upstream, which the client never asked for"]),
+        ({"user": "u1"}, {"metadata": {"user_id": "u1"}}, []),
+        (
+            {},
+            {"metadata": {"user_id": "gateway"}},
+            ["the gateway added metadata upstream, which the client never asked for"],
+        ),
+        ({"stop": ["x"]}, {"stop_sequences": ["x"]}, []),
+    ],
+    ids=["nothing", "stream-false", "temperature-sent", "temperature-invented", "top-k", "user", "metadata", "stop"],
+)
+def test_no_invented_fields(client: dict[str, Any], upstream: dict[str, Any], wanted: list[str]) -> None:
+    ex = text_answer("hi", req=request(**client))
+    assert check("translation.no_invented_fields", ex, entry(upstream)) == wanted
+
+
+def test_an_allowed_addition_is_no_finding() -> None:
+    ex = text_answer("hi", req=request())
+    allowed = profile_with(upstream_added_fields=["top_k"])
+    assert titles(run(ex, "translation.no_invented_fields", upstream=entry({"top_k": 5}), profile=allowed)) == []

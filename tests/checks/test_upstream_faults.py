@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chatconform.checks import registry
 from chatconform.exchange import Exchange
 from chatconform.profile import load_profile
 from chatconform.sse import Event
@@ -131,3 +132,22 @@ def test_cancelled_reads_the_upstream_outcome() -> None:
         "the gateway kept the upstream request running after the client left"
     ]
     assert titles(run(ex, "upstream.cancelled", upstream=None)) == ["no upstream request carried the test's marker"]
+
+
+def test_a_stream_that_just_ends_is_a_silent_truncation() -> None:
+    silent = timed_stream([START, chunk({"content": ", 2"})], done=False)
+    assert titles(run(silent, "upstream.no_silent_end")) == [
+        "the stream ended silently after an upstream fault: no [DONE], no error frame"
+    ]
+    cut = timed_stream([START], done=False, error="disconnect")
+    framed = timed_stream([START, {"error": {"message": "upstream broke"}}], done=False)
+    whole_stream = timed_stream([START, chunk({}, "stop")], done=True)
+    for ex in (cut, framed, whole_stream, failed(502)):
+        assert run(ex, "upstream.no_silent_end") == []
+
+
+def test_a_silent_end_after_a_stall_is_named_once() -> None:
+    silent = timed_stream([START], done=False, t_end=9.0)
+    found = registry.run(silent, ["upstream.timeout", "upstream.no_silent_end"], upstream_timeout_s=1.0)
+    names = [f.check for f in found]
+    assert names == ["upstream.no_silent_end"]

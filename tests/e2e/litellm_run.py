@@ -13,13 +13,14 @@ Refresh the committed compat report with:
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from chatconform.profile import load_profile
 from chatconform.target import mock_subprocess, session_key
@@ -43,6 +44,7 @@ SELECTION = (
     "test_json_mode",
     "test_gateway_translation",
     "test_gateway_faults",
+    "test_fields",
 )
 MODELS = "claude-haiku-4-5,claude-sonnet-4-6"  # each runs as <id> and anthropic/<id>
 DEVIATIONS = REPO / "docs" / "compat" / "litellm-deviations.toml"
@@ -106,9 +108,36 @@ def main(argv: list[str]) -> int:
         print(outcome.output[-4000:])
         compat = outcome.report_dir / "compat.md"
         if compat.is_file() and not argv:
-            shutil.copyfile(compat, COMPAT_DOC)
+            text = compat.read_text(encoding="utf-8")
+            if "## Field fates" not in text:  # until the report writers render the table themselves
+                text = (
+                    text.rstrip("\n")
+                    + "\n\n"
+                    + fate_table(json.loads((outcome.report_dir / "compat.json").read_text()))
+                )
+            COMPAT_DOC.write_text(text, encoding="utf-8")
             print(f"wrote {COMPAT_DOC.relative_to(REPO)}")
     return outcome.returncode
+
+
+def fate_table(report: dict[str, Any]) -> str:
+    """The field-fate table of a run's compat.json, as Markdown."""
+    cases = report.get("cases") or []
+    fates = sorted((c["fate"] for c in cases if isinstance(c, dict) and c.get("fate")), key=lambda f: f["field"])
+    lines = [
+        "## Field fates",
+        "",
+        "Each request field of CreateChatCompletionRequest sent alone (docs/fields.md), seen through LiteLLM "
+        "with the upstream mock's journal.",
+        "",
+        "| field | fate | expected | as expected | evidence |",
+        "|---|---|---|---|---|",
+    ]
+    for fate in fates:
+        evidence = str(fate["evidence"]).replace("|", "\\|").replace("\n", " ")[:160]
+        mark = "yes" if fate["matches"] else "**no**"
+        lines.append(f"| `{fate['field']}` | {fate['fate']} | {fate['expected']} | {mark} | {evidence} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -377,9 +377,38 @@ MUTATIONS = [
     M(
         "unknown-model-200",
         "an unknown model is served by a default model",
-        ("error.status",),
+        ("error.status", "error.model_substituted"),
         "test_unknown_model",
         Rewrite(request=b.known_model),
+    ),
+    M(
+        "missing-model-default",
+        "a request without a model is served by a default model",
+        ("error.status", "error.model_substituted"),
+        "test_bad_request and missing-model",
+        Rewrite(request=b.known_model),
+    ),
+    # -- field fates: a field accepted and silently lost
+    M(
+        "seed-swallowed",
+        "seed, which the profile expects refused, is accepted and dropped",
+        ("fields.fate",),
+        "test_field_fate and seed",
+        Rewrite(request=e.drop_fields("seed")),
+    ),
+    M(
+        "logprobs-swallowed",
+        "logprobs: true is accepted and the answer carries none",
+        ("fields.fate",),
+        "test_field_fate and logprobs and not top",
+        Rewrite(request=e.drop_fields("logprobs")),
+    ),
+    M(
+        "stop-swallowed",
+        "stop is accepted and ignored: the count runs past it",
+        ("fields.fate",),
+        "test_field_fate and stop",
+        Rewrite(request=e.drop_fields("stop")),
     ),
     M(
         "retry-after-malformed",

@@ -26,7 +26,11 @@ from tests.selftest_gateway.reference_gateway import ReferenceGateway
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = REPO / "suites"
-GATEWAY_SUITES = (SUITES / "test_gateway_translation.py", SUITES / "test_gateway_faults.py")
+GATEWAY_SUITES = (
+    SUITES / "test_gateway_translation.py",
+    SUITES / "test_gateway_faults.py",
+    SUITES / "test_fields.py",
+)
 UPSTREAM_KEY = "th-selftest-upstream-5f1e0c7d2b9a4e36"
 GATEWAY_KEY = "th-selftest-gateway-8a3d6b1f0e2c4975"
 GATEWAY_TIMEOUT_S = 1.0  # short, so the stalled-upstream tests are quick
@@ -69,6 +73,9 @@ class SuiteRun:
     def failed_checks(self) -> set[str]:
         return {f["check"] for c in self.cases("fail") for f in c["findings"]}
 
+    def titles(self, check: str) -> list[str]:
+        return [f["title"] for c in self.cases("fail") for f in c["findings"] if f["check"] == check]
+
     def summary(self) -> str:
         lines = [
             f"{c['nodeid']}: {c['outcome']} {[f['check'] for f in c['findings']]} {c['detail'][:200]}"
@@ -78,8 +85,10 @@ class SuiteRun:
         return "\n".join(lines) or self.output[-3000:]
 
 
-def run_suites(loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300) -> SuiteRun:
-    """pytest over the gateway suites against `loop`, in a subprocess; its compat.json read back."""
+def run_suites(
+    loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300, suites: tuple[str, ...] = ()
+) -> SuiteRun:
+    """pytest over the gateway suites (and `suites`) against `loop`, in a subprocess; its compat.json read back."""
     command = [
         sys.executable,
         "-m",
@@ -90,6 +99,7 @@ def run_suites(loop: Loop, report_dir: Path, *args: str, timeout_s: float = 300)
         "-p",
         "no:randomly",
         *map(str, GATEWAY_SUITES),
+        *(str(SUITES / name) for name in suites),
         "--base-url",
         loop.gateway_url,
         "--upstream-url",

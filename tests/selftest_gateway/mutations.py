@@ -25,6 +25,8 @@ class Mutation:
     gateway: type[ReferenceGateway]
     select: str  # -k expression: the gateway-suite tests that must catch it
     check: str  # the check that must report it
+    says: str = ""  # what one of that check's finding titles must name (the field, keyword, model, ...)
+    suites: tuple[str, ...] = ()  # suites beyond the gateway suites the selection needs
 
 
 def translating(translator: type[Translator]) -> type[ReferenceGateway]:
@@ -86,6 +88,18 @@ class ToolResultAfterText(Translator):
         return out
 
 
+class SchemaRebuilt(Translator):
+    """What a real gateway did: every input_schema rebuilt from four keywords (an empty $defs added)."""
+
+    def tools(self, tools: list[Json]) -> list[Json]:
+        out = super().tools(tools)
+        for tool in out:
+            schema = tool["input_schema"]
+            tool["input_schema"] = {k: schema.get(k, {}) for k in ("type", "properties", "$defs")}
+            tool["input_schema"]["required"] = schema.get("required", [])
+        return out
+
+
 class ImageAlwaysJpeg(Translator):
     def image(self, url: str) -> Json:
         block = super().image(url)
@@ -125,6 +139,27 @@ class MidstreamErrorSwallowed(StreamState):
 
 
 # -- upstream failures ----------------------------------------------------------------------------------------
+
+
+class SeedDropped(ReferenceGateway):
+    """Accepts seed, which the profile expects refused, and sends nothing of it upstream."""
+
+    def refuse_field(self, body: Json) -> Response | None:
+        return super().refuse_field({k: v for k, v in body.items() if k != "seed"})
+
+
+class DefaultModelSubstituted(ReferenceGateway):
+    """Serves the profile's default model when the client names none, or one it does not know."""
+
+    def refuse(self, body: Any) -> Response | None:
+        if isinstance(body, dict) and self.profile.resolve(str(body.get("model"))) is None:
+            body["model"] = self.profile.default_model.id
+        return super().refuse(body)
+
+
+class CutStreamEndsSilently(ReferenceGateway):
+    def broken(self, state: StreamState, why: str) -> list[Json]:
+        return []  # no error frame, no [DONE]: the stream just ends
 
 
 class OverloadedAs200(ReferenceGateway):
@@ -234,4 +269,40 @@ MUTATIONS = [
     Mutation("truncated-as-stop", TruncatedAsStop, "test_broken_upstream_answer", "upstream.no_clean_ending"),
     Mutation("no-upstream-cancel", NoUpstreamCancel, "test_client_disconnect_cancels_upstream", "upstream.cancelled"),
     Mutation("no-upstream-timeout", NoUpstreamTimeout, "test_stalled_upstream", "upstream.timeout"),
+    Mutation("seed-dropped", SeedDropped, "test_field_fate and seed", "fields.fate", says="field seed"),
+    Mutation(
+        "schema-rebuilt",
+        translating(SchemaRebuilt),
+        "test_tools_and_tool_choice and auto",
+        "translation.tools",
+        says="additionalProperties lost",
+    ),
+    Mutation(
+        "default-model-substituted",
+        DefaultModelSubstituted,
+        "missing-model or test_unknown_model",
+        "error.model_substituted",
+        says="answered by claude-sonnet-4-6",
+        suites=("test_errors.py", "test_models.py"),
+    ),
+    Mutation(
+        "cut-stream-ends-silently",
+        CutStreamEndsSilently,
+        "test_broken_upstream_answer and stream",
+        "upstream.no_silent_end",
+        says="ended silently",
+    ),
 ]
+
+
+# Rewrites that keep every schema's meaning: the suites must pass them.
+class EmptyDefsAdded(Translator):
+    def tools(self, tools: list[Json]) -> list[Json]:
+        return [{**t, "input_schema": {"$defs": {}, "required": [], **t["input_schema"]}} for t in super().tools(tools)]
+
+    def output_format(self, response_format: Any) -> Json | None:
+        found = super().output_format(response_format)
+        return {**found, "schema": {"$defs": {}, **found["schema"]}} if found else None
+
+
+BENIGN = {"empty-defs-added": translating(EmptyDefsAdded)}

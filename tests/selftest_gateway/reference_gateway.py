@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from chatconform.fields import field_names
 from chatconform.profile import Profile
 from chatconform.sse import SSEReader
 from tests.selftest_gateway.reference_stream import StreamState, error_chunk, sse
@@ -112,13 +113,29 @@ class ReferenceGateway:
         """What the gateway answers itself, per the profile: unknown models, bad messages, out-of-range values."""
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
             return error(400, "messages must be a non-empty list.", param="messages", code="invalid_value")
-        if not isinstance(body.get("model"), str) or self.profile.resolve(body["model"]) is None:
+        if not isinstance(body.get("model"), str):
+            return error(400, "model must be a string naming a model.", param="model", code="invalid_value")
+        if self.profile.resolve(body["model"]) is None:
             return error(404, f"The model `{body.get('model')}` does not exist.", param="model", code="model_not_found")
+        refused = self.refuse_field(body)
+        if refused is not None:
+            return refused
         spec = self.profile.params.get("temperature")
         top = spec.max if spec is not None and spec.max is not None else 1.0
         temperature = body.get("temperature")
         if isinstance(temperature, int | float) and temperature > top:
             return error(400, f"temperature must be at most {top}.", param="temperature", code="invalid_value")
+        return None
+
+    def refuse_field(self, body: Json) -> Response | None:
+        """A field the profile expects refused (400 naming it): n above one under a reject policy, and every
+        OpenAI field it neither documents as a parameter nor lets the gateway drop."""
+        if body.get("n") not in (None, 1) and self.profile.policy("n_above_one") == "reject":
+            return error(400, "n must be 1: Claude returns one choice.", param="n", code="invalid_value")
+        for name in field_names():
+            documented = name in self.profile.params
+            if body.get(name) is not None and not documented and self.profile.field_fate(name) == "rejected":
+                return error(400, f"Unsupported parameter: {name}.", param=name, code="unsupported_parameter")
         return None
 
     async def upstream_error(self, client: httpx.AsyncClient, response: httpx.Response) -> Response:

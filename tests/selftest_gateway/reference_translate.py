@@ -61,7 +61,17 @@ class Translator:
             out["stream"] = True
         if isinstance(body.get("user"), str):
             out["metadata"] = {"user_id": body["user"]}
+        output = self.output_format(body.get("response_format"))
+        if output:
+            out["output_format"] = output
         return out
+
+    def output_format(self, response_format: Any) -> Json | None:
+        """A json_schema response format as Anthropic's structured output, the schema unchanged."""
+        spec = response_format.get("json_schema") if isinstance(response_format, dict) else None
+        if response_format and response_format.get("type") == "json_schema" and isinstance(spec, dict):
+            return {"type": "json_schema", "schema": spec.get("schema")}
+        return None
 
     def split_system(self, messages: list[Json]) -> tuple[list[Json], list[Json]]:
         """Every system/developer message, wherever it is, into `system`, in order."""

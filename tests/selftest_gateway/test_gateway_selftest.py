@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.selftest_gateway.harness import gateway_loop, run_suites
-from tests.selftest_gateway.mutations import MUTATIONS, Mutation
+from tests.selftest_gateway.mutations import BENIGN, MUTATIONS, Mutation
 
 
 def test_the_reference_gateway_passes_every_gateway_test(tmp_path: Path) -> None:
@@ -29,8 +29,18 @@ def test_there_are_enough_mutations_each_named_once() -> None:
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=[m.name for m in MUTATIONS])
 def test_a_mistranslation_is_caught_by_its_check(tmp_path: Path, mutation: Mutation) -> None:
     with gateway_loop(mutation.gateway) as loop:
-        run = run_suites(loop, tmp_path, "-k", mutation.select)
+        run = run_suites(loop, tmp_path, "-k", mutation.select, suites=mutation.suites)
     assert run.report.get("cases"), f"-k {mutation.select!r} selected nothing:\n{run.output[-2000:]}"
     assert run.returncode == 1, f"{mutation.name} went unnoticed:\n{run.summary()}"
     assert not run.cases("error"), run.summary()
     assert mutation.check in run.failed_checks(), f"expected {mutation.check}; got:\n{run.summary()}"
+    if mutation.says:
+        titles = run.titles(mutation.check)
+        assert any(mutation.says in t for t in titles), f"{mutation.check} did not say {mutation.says!r}: {titles}"
+
+
+@pytest.mark.parametrize("name", list(BENIGN))
+def test_a_rewrite_that_keeps_the_meaning_passes(tmp_path: Path, name: str) -> None:
+    with gateway_loop(BENIGN[name]) as loop:
+        run = run_suites(loop, tmp_path, "-k", "test_tools_and_tool_choice or test_output_schema")
+    assert run.report.get("cases") and run.returncode == 0, run.summary()
