@@ -4,17 +4,14 @@ cent and failed requests cost nothing. Ledger deltas only: tests run in any orde
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
 from chatconform.answer import delivered_usage
 from chatconform.answer import text as answer_text
 from chatconform.checks import ERROR_CHECKS, RESPONSE_CHECKS, STREAM_CHECKS, USAGE_CHECKS
-from chatconform.client import MISSING, MockAdmin
 from chatconform.cost import usage_cost
 from chatconform.prompts import chat, exact, user
-from chatconform.redact import register_secret
+from chatconform.pytest.gateway import marker, tagged
 
 pytestmark = pytest.mark.usage
 
@@ -54,29 +51,25 @@ def test_usage(raw, conform, profile, model):
 def test_ledger_matches_usage(raw, conform, profile, mock_admin, model):
     if mock_admin is None:
         pytest.skip("the target exposes no billing ledger")
-    # A ledger of its own when the mock gives one to any well-formed key (its default): other tests running
-    # at the same time (chatconform check runs concurrently) then cannot move the deltas read here.
-    key = own_key(profile)
-    ledger = MockAdmin(raw, api_key=key) if MockAdmin.probe(raw, api_key=key) else mock_admin
-    sent = key if ledger is not mock_admin else MISSING
-    before = ledger.ledger()
-    body = chat(model, user(LONG), max_tokens=300)
-    exchanges = [raw.chat(body, api_key=sent), raw.chat({**body, **STREAM_USAGE}, api_key=sent)]
+    # Every request of this test carries a marker, and the mock journals what it charged each one: the
+    # check reads the charges of these requests alone, so tests charged at the same time (chatconform check
+    # runs concurrently) cannot move them. A mock that journals no charges is read through its ledger.
+    mark = marker()
+    before = mock_admin.ledger()
+    body = chat(model, user(tagged(LONG, mark)), max_tokens=300)
+    exchanges = [raw.chat(body), raw.chat({**body, **STREAM_USAGE})]
     conform.check(exchanges[0], *RESPONSE_CHECKS, *USAGE_CHECKS)
     conform.check(exchanges[1], *STREAM_CHECKS, *USAGE_CHECKS)
-    refused = raw.chat({**body, "temperature": -1}, api_key=sent)
+    refused = raw.chat({**body, "temperature": -1})
     conform.check(refused, *ERROR_CHECKS, status=400)
     # A ledger means the mock: its fault header makes requests fail after acceptance.
     failed = [
-        raw.chat(body, headers={FAULT: "status=500"}, api_key=sent),
-        raw.chat({**body, **STREAM_USAGE}, headers={FAULT: "midstream_error=3"}, api_key=sent),
+        raw.chat(body, headers={FAULT: "status=500"}),
+        raw.chat({**body, **STREAM_USAGE}, headers={FAULT: "midstream_error=3"}),
     ]
-    after = ledger.ledger()
-    conform.check(failed[-1], "billing.ledger", before=before, after=after, exchanges=[*exchanges, refused, *failed])
-
-
-def own_key(profile):
-    """A fresh key shaped like the profile's, registered as a secret like every key of the run."""
-    key = (profile.api_key_prefix or "key-") + "ledger-" + secrets.token_hex(12)
-    register_secret(key)
-    return key
+    entries = mock_admin.forwarded(mark, face="openai")
+    sent = [*exchanges, refused, *failed]
+    if entries and all("charged_usd" in e for e in entries):
+        conform.check(failed[-1], "billing.ledger", charges=entries, exchanges=sent)
+    else:
+        conform.check(failed[-1], "billing.ledger", before=before, after=mock_admin.ledger(), exchanges=sent)

@@ -46,6 +46,20 @@ def expected_charge(exchanges: list[Exchange], profile: Profile) -> dict[str, fl
     return out
 
 
+def journal_charges(entries: list[Any]) -> dict[str, float]:
+    """What the mock charged, read from the journal entries of the test's own requests: unlike two readings
+    of the ledger, this holds while other tests are charged at the same time (chatconform check is
+    concurrent)."""
+    charged = [e for e in entries if isinstance(e, dict) and float(e.get("charged_usd") or 0) > 0]
+    usage: list[dict[str, Any]] = [e["usage"] if isinstance(e.get("usage"), dict) else {} for e in charged]
+    return {
+        "requests": float(len(charged)),
+        "prompt_tokens": float(sum(int(u.get("prompt_tokens") or 0) for u in usage)),
+        "completion_tokens": float(sum(int(u.get("completion_tokens") or 0) for u in usage)),
+        "cost_usd": sum(float(e.get("charged_usd") or 0) for e in charged),
+    }
+
+
 def ledger_delta(before: Any, after: Any) -> dict[str, float]:
     def totals(report: Any) -> dict[str, Any]:
         value = report.get("totals") if isinstance(report, dict) else None
@@ -60,12 +74,16 @@ def ledger_delta(before: Any, after: Any) -> dict[str, float]:
     "billing.ledger",
     feature="billing",
     summary="ledger charges equal the usage of the successful requests at "
-    "the profile's prices, to a millionth of a dollar; failed requests are not charged",
-    needs=("exchanges", "before", "after"),
+    "the profile's prices, to a millionth of a dollar; failed requests are not charged (expect the "
+    "journal entries of the requests as `charges`, or the ledger read `before` and `after` them)",
+    reads=("charges", "before", "after"),
+    needs=("exchanges",),
+    tolerates="other tests charged at the same time, when the per-request `charges` are given",
 )
 def ledger(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     exchanges: list[Exchange] = list(expect.exchanges or ())
-    wanted, delta = expected_charge(exchanges, expect.profile), ledger_delta(expect.before, expect.after)
+    wanted = expected_charge(exchanges, expect.profile)
+    delta = journal_charges(expect.charges) if expect.charges is not None else ledger_delta(expect.before, expect.after)
     failed = len(exchanges) - int(wanted["requests"])
     if delta["requests"] != wanted["requests"]:
         title = (

@@ -61,8 +61,10 @@ class Expect:
     n: int | None = None  # the number of choices asked for
     models: list[str] | None = None  # the model IDs GET /models must list (default: the profile's)
     colours: list[str] | None = None  # the dominant colour of each image sent
-    # Billing: the ledger read before and after, and the exchanges sent in between
+    # Billing: the exchanges, and what was charged for them: per request (the journal entries of those
+    # requests) or as the ledger read before and after them
     exchanges: list[Exchange] | None = None
+    charges: list[JSON] | None = None
     before: JSON | None = None
     after: JSON | None = None
     # Gateway mode: the upstream request the mock journalled, and the fault the test armed

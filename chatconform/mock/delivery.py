@@ -49,8 +49,8 @@ def settle(state: MockState, key: str, req: ChatRequest, done: Completion, entry
     def on_end(outcome: str) -> None:
         entry.outcome = outcome
         if outcome == "completed":
-            state.ledger.charge(key, req.model, done.prompt_tokens, done.completion_tokens)
-            entry.usage = done.usage()
+            cost = state.ledger.charge(key, req.model, done.prompt_tokens, done.completion_tokens)
+            entry.usage, entry.charged_usd = done.usage(), round(cost, 9)
 
     return on_end
 

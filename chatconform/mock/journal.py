@@ -44,6 +44,7 @@ class Entry:
     stream: bool = False
     usage: dict[str, int] = field(default_factory=dict)
     reply: dict[str, Any] = field(default_factory=dict)  # what the answer was meant to be, before faults
+    charged_usd: float = 0.0  # what the ledger charged for this request (0 unless delivered whole)
     cost: int = field(default=0, repr=False)  # what the entry counts against the journal's total
     _text: str | None = field(default=None, repr=False)  # the kept body as JSON, once searched
 
