@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from chatconform.cost import TABLE, test_key
-from chatconform.pytest.plugin import record_of
 from chatconform.pytest.run_check import INI_FILE, SUITES_DIR
+from chatconform.pytest.state import record_of
 
 OUTPUT = Path(__file__).resolve().parent.parent / TABLE
 

@@ -16,8 +16,8 @@ from chatconform.client import MockAdmin, RawClient
 from chatconform.exchange import Exchange
 from chatconform.profile import Profile
 from chatconform.pytest.conform import Conform
-from chatconform.pytest.plugin import record_of, state_of
 from chatconform.pytest.settings import CheckSettings
+from chatconform.pytest.state import record_of, state_of
 from chatconform.sdk_http import async_sdk_http_client, sdk_http_client
 from chatconform.target import Target, session_key
 

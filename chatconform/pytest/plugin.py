@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Generator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chatconform import cost, preflight
-from chatconform.deviations import DeviationVerdict
+from chatconform import cost
 from chatconform.features import FEATURES, GATEWAY_MARKER, POLICY_MARKER
 from chatconform.profile import Profile
 from chatconform.pytest.bounds import RunBounds
-from chatconform.pytest.conform import CaseRecord, Inconclusive
+from chatconform.pytest.conform import Inconclusive
+from chatconform.pytest.known import KnownDeviations
 from chatconform.pytest.results import (
     WIRE,
     Collector,
@@ -39,41 +37,13 @@ from chatconform.pytest.results import (
     wire,
 )
 from chatconform.pytest.settings import OPTIONS, CheckSettings, add_options, read_settings, shared_flags
+from chatconform.pytest.start import fly_preflight, gate_on_estimate
+from chatconform.pytest.state import STATE, PluginState, is_worker, record_of, say, state_of
 from chatconform.pytest.stopping import INTERRUPTED, GracefulInterrupt, ignore_in_worker
 from chatconform.redact import redact
 from chatconform.report.model import RunResults
 
 pytest_plugins = ["chatconform.pytest.fixtures"]
-
-RECORD = pytest.StashKey[CaseRecord]()
-STATE = pytest.StashKey["PluginState"]()
-
-
-@dataclass
-class PluginState:
-    settings: CheckSettings
-    bounds: RunBounds
-    collector: Collector | None = None  # controlling process only
-    current: CaseRecord | None = None  # the running test's record, for pricing raw exchanges
-    estimated: bool = False  # under xdist, the first worker's collection is priced, once
-    reports: list[Path] = field(default_factory=list)
-    report_error: str = ""
-    deferred_error: str = ""  # a settings mistake from the environment alone (see _settings)
-    parametrized: bool = False  # some collected test asked for model_id or model
-    preflown: bool = False  # the pre-flight ran (once per run)
-    # Known deviations, controlling process only: entry ids that matched a test, and that explained a failure.
-    deviations_matched: set[str] = field(default_factory=set)
-    deviations_used: dict[str, int] = field(default_factory=dict)
-    deviations_stale: list[str] = field(default_factory=list)
-
-
-def state_of(config: pytest.Config) -> PluginState:
-    return config.stash[STATE]
-
-
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
 
 # -- options, markers, parametrisation ---------------------------------------------------------------------------
 
@@ -89,8 +59,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "{}: {}".format(*GATEWAY_MARKER))
     settings, deferred = _settings(config)
     bounds = RunBounds(cost.SpendLimit(settings.max_cost), max_time_s=settings.max_time, priced=bool(settings.base_url))
-    state = PluginState(settings, bounds, deferred_error=deferred)
-    if not _is_worker(config):
+    state = PluginState(settings, bounds, KnownDeviations(settings.deviations), deferred_error=deferred)
+    if not is_worker(config):
         label = settings.base_url or "built-in mock"
         results = RunResults(settings.run_id, label, settings.profile.name, _now(), is_mock=not settings.base_url)
         # The report orders its matrix rows by the profile's canonical IDs.
@@ -144,15 +114,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = state_of(session.config)
     if state.deferred_error and (selected or state.parametrized):
         pytest.exit(f"ERROR: {state.deferred_error}", returncode=pytest.ExitCode.USAGE_ERROR)
-    if _is_worker(session.config):
+    if is_worker(session.config):
         return
     if state.collector is not None:
         state.collector.expect(
             [(i.nodeid, getattr(i, "originalname", i.name), feature_of(i), model_of(i)) for i in selected]
         )
-    _gate_on_estimate(session.config, [(item.nodeid, model_of(item)) for item in selected])
+    gate_on_estimate(session.config, [(item.nodeid, model_of(item)) for item in selected])
     if selected:
-        _preflight(session.config)
+        fly_preflight(session.config)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -166,44 +136,11 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
         # that can be reported as not run if the run stops early; a user's own tests are not known here.
         shipped = [(i, model) for i, model in tests if cost.test_key(i) in cost.token_table()]
         state.collector.expect([(i, i.rsplit("::", 1)[-1].split("[", 1)[0], "", m) for i, m in shipped])
-        _gate_on_estimate(config, tests)
-        _preflight(config)
-
-
-def _gate_on_estimate(config: pytest.Config, tests: list[tuple[str, str]]) -> None:
-    state = state_of(config)
-    settings = state.settings
-    estimate = cost.estimate(tests, settings.profile)
-    if state.collector is not None:
-        state.collector.results.estimated_cost_usd = round(estimate, 6)
-    if not settings.base_url or not tests:
-        if tests and (note := state.bounds.mock_note()):
-            _say(config, note)
-        return  # the built-in mock costs nothing
-    _say(
-        config,
-        f"chatconform: {len(tests)} tests against {settings.base_url}, estimated cost "
-        f"{cost.format_usd(estimate)} (profile {settings.profile.name} prices)",
-    )
-    if settings.max_cost is not None and estimate > settings.max_cost and not config.option.collectonly:
-        pytest.exit(
-            f"chatconform: estimated cost {cost.format_usd(estimate)} exceeds --max-cost "
-            f"{cost.format_usd(settings.max_cost)}; no test was run",
-            returncode=pytest.ExitCode.USAGE_ERROR,
-        )
-
-
-def _say(config: pytest.Config, line: str) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
+        gate_on_estimate(config, tests)
+        fly_preflight(config)
 
 
 # -- per-test records ----------------------------------------------------------------------------------------------
-
-
-def record_of(item: pytest.Item) -> CaseRecord:
-    return item.stash.setdefault(RECORD, CaseRecord())
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -245,8 +182,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     record = record_of(item)
     settle_exception(report, call, record)  # an SDK exception: one line, a finding or "could not test"
     data = wire(item, record)
-    if report.when == "call" and state_of(item.config).settings.deviations:
-        data["deviations"] = _judge_deviations(item, report, record)
+    if report.when == "call":
+        data["deviations"] = state_of(item.config).known.judge(item.nodeid, report, [f.check for f in record.findings])
     setattr(report, WIRE, data)
     mark_could_not_test(item, report, record)
     if report.failed and report.longrepr is not None:
@@ -263,40 +200,6 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     return teststatus(report)  # "could not test" is not "failed"
 
 
-def _judge_deviations(item: pytest.Item, report: pytest.TestReport, record: CaseRecord) -> dict[str, list[str]]:
-    """Turn a failure the known deviations explain into xfail, and a passing test they name into XPASS(strict)."""
-    deviations = state_of(item.config).settings.deviations
-    if report.skipped:
-        return {}
-    verdict: DeviationVerdict = deviations.judge(item.nodeid, report.failed, [f.check for f in record.findings])
-    entries = deviations.by_id
-    if report.failed and verdict.used:
-        report.outcome = "skipped"
-        report.wasxfail = verdict.reason(entries, verdict.used)
-    elif report.passed and verdict.xpassed:
-        report.outcome = "failed"
-        report.longrepr = "[XPASS(strict)] " + verdict.reason(entries, verdict.xpassed) + " (it passed: remove it)"
-    return {"matched": list(verdict.matched), "used": list(verdict.used)}
-
-
-def _preflight(config: pytest.Config) -> None:
-    """The pre-flight, once per run, after the cost estimate and before any test (`chatconform check` runs it
-    itself, before pytest, and passes --skip-preflight)."""
-    state = state_of(config)
-    settings = state.settings
-    if state.preflown or not settings.base_url or settings.skip_preflight or config.option.collectonly:
-        return
-    state.preflown = True
-    model = settings.models[0] if settings.models else settings.profile.default_model.id
-    result = preflight.run(
-        settings.base_url, settings.api_key or "", model, settings.headers, settings.preflight_timeout
-    )
-    if not result.ok:
-        for line in result.lines("chatconform"):
-            _say(config, line)
-        pytest.exit("chatconform: the target could not be tested (pre-flight)", returncode=preflight.EXIT_CODE)
-
-
 class _Listener:
     """Hooks bound to one config (a hook like logreport gets no config): results and the spend limit."""
 
@@ -308,7 +211,7 @@ class _Listener:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.session = session
-        if _is_worker(session.config):
+        if is_worker(session.config):
             ignore_in_worker()
         else:
             self.interrupt.install()
@@ -316,34 +219,13 @@ class _Listener:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.state.collector is not None:
             self.state.collector.add(report)
-            self._count_deviations(report)
+            self.state.known.count(getattr(report, WIRE, {}).get("deviations") or {})
         data = getattr(report, WIRE, None)
         if report.when != "teardown" or not isinstance(data, dict):
             return
         self.state.bounds.after_test(float(data.get("cost", 0.0)))
         if self.state.bounds.reason:
             self._stop(self.state.bounds.reason)
-
-    def _count_deviations(self, report: pytest.TestReport) -> None:
-        verdict = getattr(report, WIRE, {}).get("deviations") or {}
-        self.state.deviations_matched.update(verdict.get("matched", ()))
-        for used in verdict.get("used", ()):
-            self.state.deviations_used[used] = self.state.deviations_used.get(used, 0) + 1
-
-    def _settle_deviations(self, session: pytest.Session, results: RunResults) -> None:
-        """A deviation with checks that matched tests but explained no failure no longer occurs: fail the run."""
-        deviations = self.state.settings.deviations
-        if not deviations:
-            return
-        stale = deviations.stale(self.state.deviations_matched, set(self.state.deviations_used))
-        self.state.deviations_stale = [d.id for d in stale]
-        results.meta["known_deviations"] = {
-            "file": deviations.source,
-            "xfailed": dict(self.state.deviations_used),
-            "no_longer_occurring": self.state.deviations_stale,
-        }
-        if stale and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_keyboard_interrupt(self) -> None:
         """A second Ctrl-C (or one outside a test loop we control): still an interrupted run."""
@@ -358,7 +240,7 @@ class _Listener:
         """Stop the run: this process skips the remaining tests as not run (see chatconform.pytest.stopping);
         xdist's controller is asked to schedule no more."""
         if self.session is not None and message != INTERRUPTED and not self.stop_said:
-            _say(self.session.config, message)  # Ctrl-C says its own line, at the moment it is pressed
+            say(self.session.config, message)  # Ctrl-C says its own line, at the moment it is pressed
             self.stop_said = True
         self.state.bounds.reason = self.state.bounds.reason or message
         dsession = self.session.config.pluginmanager.get_plugin("dsession") if self.session is not None else None
@@ -375,7 +257,7 @@ class _Listener:
         collector.close(stopped=self.state.bounds.reason)
         results = collector.results
         results.meta["stopped_by"] = self.state.bounds.reason or None
-        self._settle_deviations(session, results)
+        self.state.known.settle(session, results)
         if not results.cases:
             return  # no conformance test ran (e.g. the harness's own tests): no report
         results.finished = _now()
@@ -404,12 +286,8 @@ class _Listener:
             f"{len(results.cases)} cases against {results.target}, "
             f"cost {spent} (estimated {cost.format_usd(results.estimated_cost_usd)})"
         )
-        for name in self.state.deviations_stale:
-            entry = self.state.settings.deviations.by_id[name]
-            terminalreporter.write_line(
-                f"FAILED {entry.label()}: it no longer occurs (no failure it explains); "
-                f"remove it from {self.state.settings.deviations.source}"
-            )
+        for line in self.state.known.stale_lines():
+            terminalreporter.write_line(line)
         for line in summary_lines(results, self.state.reports):
             terminalreporter.write_line(line)
         if self.state.report_error:
