@@ -26,6 +26,7 @@ from chatconform.profile import Profile
 from chatconform.pytest.bounds import RunBounds
 from chatconform.pytest.conform import Inconclusive
 from chatconform.pytest.known import KnownDeviations
+from chatconform.pytest.options import OPTIONS, add_options, shared_flags
 from chatconform.pytest.results import (
     WIRE,
     Collector,
@@ -36,7 +37,7 @@ from chatconform.pytest.results import (
     teststatus,
     wire,
 )
-from chatconform.pytest.settings import OPTIONS, CheckSettings, add_options, read_settings, shared_flags
+from chatconform.pytest.settings import CheckSettings, read_settings
 from chatconform.pytest.start import fly_preflight, gate_on_estimate
 from chatconform.pytest.state import STATE, PluginState, is_worker, record_of, say, state_of
 from chatconform.pytest.stopping import INTERRUPTED, GracefulInterrupt, ignore_in_worker

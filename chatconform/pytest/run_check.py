@@ -29,7 +29,7 @@ import pytest
 from chatconform import headers, preflight
 from chatconform.features import nearest
 from chatconform.profile import ProfileError, load_profile
-from chatconform.pytest.settings import OPTIONS
+from chatconform.pytest.options import OPTIONS
 from chatconform.redact import register_secret
 
 ACCEPTS_EXTRA = True  # unknown arguments are pytest's

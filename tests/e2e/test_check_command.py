@@ -68,7 +68,7 @@ def test_plugins_are_named_when_autoload_is_off(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_every_plugin_option_is_a_check_option() -> None:
-    from chatconform.pytest.settings import OPTIONS
+    from chatconform.pytest.options import OPTIONS
 
     values = [o for o in OPTIONS if o.kind == "value"]
     args = parse([arg for o in values for arg in (o.flag, "v")])
