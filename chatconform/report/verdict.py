@@ -35,8 +35,11 @@ def verdict_line(results: RunResults, found: list[Cause]) -> str:
     line = f"{results.verdict.upper()}: " + (", ".join(parts) or "no test ran")
     if found:
         line += f" ({len(found)} cause{'s' if len(found) != 1 else ''})"
+    stopped = results.meta.get("stopped_by")
     if results.interrupted:
-        line += "; stopped by the user before the end: the tests not reached are not counted"
+        line += "; stopped by the user before the end: the tests not reached are counted as not run"
+    elif stopped:
+        line += f"; the run was stopped early: {str(stopped).removeprefix('chatconform: ')}"
     if results.stale_deviations:
         line += f"; {len(results.stale_deviations)} declared known deviation(s) no longer occur"
     unsupported = [c for c in results.cases if c.outcome == "unsupported"]
