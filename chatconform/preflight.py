@@ -8,8 +8,9 @@ not hundreds of failures:
   1. `GET {base}/models`, which costs nothing: is the host reachable (DNS,
      TCP connect, TLS handshake: the failure says which), does it speak HTTP?
   2. `POST {base}/chat/completions` with `max_tokens: 1` and the run's model:
-     does it speak the chat completions path (a 404/405, a redirect or an
-     HTML page there is "not an OpenAI-compatible path"), does it accept the
+     does it speak the chat completions path (a 404/405, a redirect, an
+     HTML page or a 2xx in neither JSON nor SSE there is "not an
+     OpenAI-compatible path"), does it accept the
      key (401/403: "the key was refused", with the gateway's own message),
      does it serve the model? A transport error here, after step 1 reached
      the host, is tried once more (a flaky connection is not a dead target).
@@ -20,7 +21,8 @@ not hundreds of failures:
 A 5xx without a JSON body (a proxy's error page for a gateway that is down)
 fails too. Anything else (a 400, a 429, a 5xx with a JSON error) means the
 target can be tested, and the tests will judge it. The whole pre-flight is bounded by
-`timeout_s` (default DEFAULT_TIMEOUT_S), every request by what is left.
+`timeout_s` (default DEFAULT_TIMEOUT_S), every request by what is left, and
+reads at most BODY_LIMIT bytes of any body.
 Custom headers (`chatconform.headers`) go on every request. Everything shown
 passes through `redact`.
 
@@ -55,6 +57,7 @@ from chatconform.redact import redact
 
 EXIT_CODE = 6
 DEFAULT_TIMEOUT_S = 8.0
+BODY_LIMIT = 4096  # enough to tell JSON, HTML and SSE apart and to quote a gateway's error message
 CONNECT_TIMEOUT_S = 4.0  # a TCP or TLS handshake that takes longer is a firewall or a wrong address
 BODY_HEAD = 160  # characters of a response body shown as evidence
 PROMPT = "Reply with exactly: pong"
@@ -173,7 +176,7 @@ def _judge(base: str, model: str, send: Send) -> tuple[str, str] | None:
             f"the target does not serve model {model} (HTTP {status})",
             f"choose a model it serves with --models{listed}, or the profile that describes it with --profile",
         )
-    if status in (404, 405) or 300 <= status < 400 or chat.is_html or (status < 300 and chat.json() is None):
+    if status in (404, 405) or 300 <= status < 400 or chat.is_html or (status < 300 and not _speaks_api(chat)):
         return _not_openai(chat, base, send)
     if status >= 500 and chat.json() is None:
         return (
@@ -187,7 +190,8 @@ def _send(client: httpx.Client, method: str, url: str, body: dict[str, Any] | No
     left = max(0.05, deadline - time.monotonic())
     timeout = httpx.Timeout(left, connect=min(left, CONNECT_TIMEOUT_S))
     try:
-        response = client.request(method, url, json=body, timeout=timeout)
+        with client.stream(method, url, json=body, timeout=timeout) as response:
+            head = _read_head(response, deadline)
     except httpx.HTTPError as exc:
         return Probe(method, url, error=exc)
     return Probe(
@@ -195,9 +199,28 @@ def _send(client: httpx.Client, method: str, url: str, body: dict[str, Any] | No
         url,
         response.status_code,
         response.headers.get("content-type", ""),
-        response.content[:4096],
+        head,
         headers={k.lower(): v for k, v in response.headers.items()},
     )
+
+
+def _read_head(response: httpx.Response, deadline: float) -> bytes:
+    """At most BODY_LIMIT bytes of the body, and no longer than the deadline: an endless stream, a huge
+    body or a trickle of one byte a second must not hold the pre-flight (httpx's read timeout is per read,
+    so a trickle would never trip it)."""
+    head = b""
+    for piece in response.iter_bytes():  # decoded: gateways gzip their JSON
+        head += piece
+        if len(head) >= BODY_LIMIT or time.monotonic() > deadline:
+            break
+    return head[:BODY_LIMIT]
+
+
+def _speaks_api(chat: Probe) -> bool:
+    """A 2xx answer in JSON or SSE is an API answering, however wrongly (a body cut at BODY_LIMIT, a stream
+    for a request that asked for none): the tests will judge it. Plain text or no body is a catch-all."""
+    kind = chat.content_type.split(";")[0].strip().lower()
+    return chat.json() is not None or kind in ("application/json", "text/event-stream")
 
 
 def _refused(chat: Probe, model: str) -> tuple[str, str]:

@@ -9,7 +9,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 
 from chatconform import schemas
+from chatconform.answer import tool_calls
+from chatconform.checks.expect import Expect
 from chatconform.checks.finding import Finding, show
+from chatconform.exchange import Exchange
 
 FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call")
 # Anthropic stop_reason values that a gateway forgot to map, and what OpenAI calls them.
@@ -39,6 +42,16 @@ def schema_finding(schema: str, instance: Any, prefix: str = "$") -> Finding | N
     expected = f"{error.validator}: {show(error.validator_value)}"
     title = f"{label}: {error.message}" if len(error.message) < 100 else f"{label}: {path} is invalid"
     return Finding(title, path, expected, show(error.instance))
+
+
+def wanted_finish(ex: Exchange, expect: Expect) -> str | None:
+    """The finish_reason an answer is held to: the expected one, except "tool_calls" on an answer that made
+    no call. Whether calls were due there is tools.expected_calls's judgement (a departure, or inconclusive
+    where the request let the model decide); repeating it as a finish_reason would count one cause twice,
+    and fail a model that chose to answer in text with the "stop" that such an answer rightly ends with."""
+    if expect.finish_reason == "tool_calls" and not tool_calls(ex):
+        return None
+    return expect.finish_reason
 
 
 def finish_reason_findings(value: Any, path: str, expected: str | None = None) -> list[Finding]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatconform.answer import choice, requested_model, text
-from chatconform.checks.common import finish_reason_findings, schema_finding, text_finding
+from chatconform.checks.common import finish_reason_findings, schema_finding, text_finding, wanted_finish
 from chatconform.checks.expect import Expect
 from chatconform.checks.finding import Finding, raw_head, show
 from chatconform.checks.registry import check
@@ -134,7 +134,7 @@ def finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     found = choice(ex)
     if found:
         yield from finish_reason_findings(
-            found.get("finish_reason"), "$.choices[0].finish_reason", expect.finish_reason
+            found.get("finish_reason"), "$.choices[0].finish_reason", wanted_finish(ex, expect)
         )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatconform.answer import chunk_objects, requested_model, stream_choices, text
-from chatconform.checks.common import finish_reason_findings, request_field, schema_finding, text_finding
+from chatconform.checks.common import finish_reason_findings, request_field, schema_finding, text_finding, wanted_finish
 from chatconform.checks.expect import Expect
 from chatconform.checks.finding import Finding, raw_head, show
 from chatconform.checks.registry import check
@@ -249,7 +249,7 @@ def finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             f"on chunk {final[0][0]}",
         )
     position, value = final[-1]
-    yield from finish_reason_findings(value, f"$.chunks[{position}].choices[0].finish_reason", expect.finish_reason)
+    yield from finish_reason_findings(value, f"$.chunks[{position}].choices[0].finish_reason", wanted_finish(ex, expect))
 
 
 @check(

@@ -8,6 +8,8 @@ for results that are already on their way.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -44,8 +46,24 @@ def hostile_server() -> Iterator[HostileServer]:
 
 
 @pytest.fixture(scope="session")
+def exact_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tokenhub profile with `[expect] exact_answers = true`. The upstream behind the mutations is the
+    deterministic mock, so a case that a real model could make inconclusive (one call where two were asked
+    for, with tool_choice auto) is a departure there, as in the user's own runs against the mock."""
+    text = resources.files("chatconform.profiles").joinpath("tokenhub.toml").read_text(encoding="utf-8")
+    assert "[expect]\n" in text, "the tokenhub profile has no [expect] table to extend"
+    path = tmp_path_factory.mktemp("profile") / "tokenhub-exact.toml"
+    path.write_text(text.replace("[expect]\n", "[expect]\nexact_answers = true\n", 1))
+    return path
+
+
+@pytest.fixture(scope="session")
 def runs(
-    request: pytest.FixtureRequest, variants: VariantServer, hostile_server: HostileServer, selftest_key: str
+    request: pytest.FixtureRequest,
+    variants: VariantServer,
+    hostile_server: HostileServer,
+    selftest_key: str,
+    exact_profile: Path,
 ) -> Iterator[RunPool]:
     def launch(plan: Plan) -> SuiteRun:
         if isinstance(plan, Hostile):
@@ -55,9 +73,12 @@ def runs(
                 HOSTILE_SELECT,
                 request_timeout=HOSTILE_TIMEOUT_S,
                 wall_limit_s=HOSTILE_WALL_LIMIT_S,
+                # These test the per-request bounds; what the pre-flight makes of them is test_preflight's.
+                options=("--skip-preflight",),
             )
         assert isinstance(plan, (Mutation, Variation))
-        return run_suites(variants.base_url(plan.name), selftest_key, plan.select)
+        options = ("--profile", str(exact_profile)) if isinstance(plan, Mutation) else ()
+        return run_suites(variants.base_url(plan.name), selftest_key, plan.select, options=options)
 
     pool = RunPool(launch, waits=lambda plan: isinstance(plan, Hostile))
     if not hasattr(request.config, "workerinput"):  # under xdist each worker runs only its own share

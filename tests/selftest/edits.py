@@ -79,10 +79,10 @@ def map_finish(old: str, new: str, *, when: Callable[[Any], bool] = lambda reque
 
 
 def on_body(change: Callable[[dict[str, Any]], None]) -> ReplyEdit:
-    """Edit the JSON body of a successful non-stream answer."""
+    """Edit the JSON body of a successful non-stream chat completion (not, say, the pre-flight's /models)."""
 
     def edit(reply: Reply) -> None:
-        if reply.status == 200 and isinstance(reply.body, dict) and not reply.is_stream:
+        if reply.status == 200 and isinstance(reply.body, dict) and "choices" in reply.body and not reply.is_stream:
             change(reply.body)
 
     return edit

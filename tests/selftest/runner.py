@@ -68,6 +68,7 @@ def run_suites(
     request_timeout: float = 10.0,
     wall_limit_s: float = 120.0,
     keep_report: Path | None = None,
+    options: tuple[str, ...] = (),
 ) -> SuiteRun:
     """The suites for one model with `-k select` against `base_url`; killed after `wall_limit_s`. With
     `keep_report`, the report is written there and stays."""
@@ -95,6 +96,7 @@ def run_suites(
             str(report_dir),
             "--request-timeout",
             str(request_timeout),
+            *options,
         ]
         # The outer session's settings are not the child's.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATCONFORM_", "PYTEST_"))}

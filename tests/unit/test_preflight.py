@@ -20,6 +20,7 @@ from chatconform import preflight
 from chatconform.redact import register_secret
 from chatconform.server import serve_in_thread
 from tests.conftest import RunningMock
+from tests.selftest.hostile import HOSTILE, Hostile, HostileServer, serve_hostile
 
 MODEL = "claude-haiku-4-5"
 WRONG_KEY = "th-preflight-wrong-0123456789"
@@ -218,3 +219,23 @@ def test_an_untrusted_certificate_is_a_tls_failure_until_its_ca_is_trusted(
     assert refused.problem.startswith("TLS handshake with 127.0.0.1:") and "certificate" in refused.problem
     assert "SSL_CERT_FILE" in refused.suggestion and refused.requests == 1
     assert trusted.ok, text(trusted)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[HostileServer]:
+    with serve_hostile() as server:
+        yield server
+
+
+@pytest.mark.parametrize("plan", HOSTILE, ids=[h.name for h in HOSTILE])
+def test_a_hostile_endpoint_is_judged_within_the_pre_flight_bound(hostile: HostileServer, plan: Hostile) -> None:
+    """Endless, huge, trickling, stalled or broken answers: the pre-flight ends in its own time and reads a
+    bounded head of any body. Whatever sends JSON or SSE on a 2xx is left for the tests to judge."""
+    start = time.monotonic()
+    result = preflight.run(hostile.base_url(plan.name), "k", MODEL, timeout_s=2.0)
+    assert time.monotonic() - start < 8  # 2 s asked; a wide bound on a busy machine, far below LINGER_S
+    assert all(len(p.body) <= preflight.BODY_LIMIT for p in result.probes)
+    if plan.name in ("endless-stream", "huge-body", "trickle"):
+        assert result.ok or "did not answer" in result.problem, text(result)
+    else:
+        assert not result.ok and result.problem, text(result)
