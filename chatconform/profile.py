@@ -109,6 +109,8 @@ class ProfileExpect:
     upstream_status_500: tuple[int, ...] = (500, 502)
     upstream_status_503: tuple[int, ...] = (503,)
     upstream_timeout_status: tuple[int, ...] = (408, 504)  # a stalled upstream given up before the answer
+    # The p95 delay a gateway may add to each streamed chunk, over what the upstream took (gateway.stream_pacing).
+    gateway_chunk_added_p95_ms: float = 50.0
     # Upstream fields a gateway may add although the client sent nothing that maps to them (e.g. "top_k").
     upstream_added_fields: tuple[str, ...] = ()
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from chatconform.checks import TRANSLATION_CHECKS
 from chatconform.prompts import TRIP, TRIP_SCHEMA, reply_exactly, system
-from chatconform.pytest.gateway import ask, found, marker, model_of, streamed
+from chatconform.pytest.gateway import armed, ask, found, marker, model_of, streamed
 
 pytestmark = [pytest.mark.gateway, pytest.mark.translation]
 
@@ -229,3 +229,15 @@ def test_temperature(raw, conform, upstream, gw_model, value):
 def test_usage_is_the_upstreams(translate, gw_model, mode):
     mark = marker()
     translate(ask(gw_model, "Write 40 words about rivers.", mark, **streamed({"max_tokens": 200}, mode)), mark)
+
+
+PACE_MS = 20  # the upstream's pause before each event: a buffered stream then shows as one late flush
+
+
+def test_stream_relayed_as_sent(raw, conform, upstream, gw_model):
+    """The upstream paces its events; the gateway passes each on as it comes, adding little delay."""
+    mark = marker()
+    body = ask(gw_model, "Write 30 words about rivers.", mark, **streamed({"max_tokens": 120}, "stream"))
+    with armed(upstream, mark, f"pace_ms={PACE_MS}"):
+        ex = raw.chat(body)
+    conform.check(ex, "stream.content_type", "gateway.stream_pacing", upstream=found(upstream, mark)["upstream"])

@@ -12,6 +12,7 @@ from chatconform.checks import (  # noqa: F401  (each module registers its check
     json_mode,
     length,
     models,
+    pacing,
     response,
     sampling,
     schema_fidelity,

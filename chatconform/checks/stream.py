@@ -249,7 +249,9 @@ def finish_reason(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             f"on chunk {final[0][0]}",
         )
     position, value = final[-1]
-    yield from finish_reason_findings(value, f"$.chunks[{position}].choices[0].finish_reason", wanted_finish(ex, expect))
+    yield from finish_reason_findings(
+        value, f"$.chunks[{position}].choices[0].finish_reason", wanted_finish(ex, expect)
+    )
 
 
 @check(

@@ -8,6 +8,7 @@ whose finding must say so (`check`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from starlette.responses import JSONResponse, Response
 from tests.selftest_gateway.reference_gateway import ReferenceGateway
 from tests.selftest_gateway.reference_stream import StreamState
 from tests.selftest_gateway.reference_translate import Json, Translator, completion_id
+
+CHUNK_DELAY_S = 0.1  # twice the default bound (gateway_chunk_added_p95_ms = 50)
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,28 @@ class NoUpstreamCancel(ReferenceGateway):
         pass  # the relay keeps reading the upstream to its end
 
 
+class BufferedStream(ReferenceGateway):
+    """Reads the whole upstream stream, then sends it: a stream that arrives as one late flush."""
+
+    async def relay(
+        self, client: httpx.AsyncClient, response: httpx.Response, state: StreamState
+    ) -> AsyncIterator[bytes]:
+        held = [chunk async for chunk in super().relay(client, response, state)]
+        for chunk in held:
+            yield chunk
+
+
+class DelayedChunks(ReferenceGateway):
+    """Sleeps before every chunk it relays, as a gateway that inspects each one slowly."""
+
+    async def relay(
+        self, client: httpx.AsyncClient, response: httpx.Response, state: StreamState
+    ) -> AsyncIterator[bytes]:
+        async for chunk in super().relay(client, response, state):
+            await asyncio.sleep(CHUNK_DELAY_S)
+            yield chunk
+
+
 class NoUpstreamTimeout(ReferenceGateway):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **{**kwargs, "timeout_s": None})
@@ -269,6 +294,8 @@ MUTATIONS = [
     Mutation("truncated-as-stop", TruncatedAsStop, "test_broken_upstream_answer", "upstream.no_clean_ending"),
     Mutation("no-upstream-cancel", NoUpstreamCancel, "test_client_disconnect_cancels_upstream", "upstream.cancelled"),
     Mutation("no-upstream-timeout", NoUpstreamTimeout, "test_stalled_upstream", "upstream.timeout"),
+    Mutation("stream-buffered", BufferedStream, "test_stream_relayed_as_sent", "gateway.stream_pacing", says="held"),
+    Mutation("chunks-delayed", DelayedChunks, "test_stream_relayed_as_sent", "gateway.stream_pacing", says="per chunk"),
     Mutation("seed-dropped", SeedDropped, "test_field_fate and seed", "fields.fate", says="field seed"),
     Mutation(
         "schema-rebuilt",
