@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 
 from chatconform.checks import TRANSLATION_CHECKS
+from chatconform.checks.pacing import content_arrivals
+from chatconform.pacing import Pacing, pair, percentile
 from chatconform.prompts import TRIP, TRIP_SCHEMA, reply_exactly, system
 from chatconform.pytest.gateway import armed, ask, found, marker, model_of, streamed
 
@@ -231,6 +233,10 @@ def test_usage_is_the_upstreams(translate, gw_model, mode):
     translate(ask(gw_model, "Write 40 words about rivers.", mark, **streamed({"max_tokens": 200}, mode)), mark)
 
 
+def measure_pacing(ex, forwarded) -> Pacing | None:
+    return pair(content_arrivals(ex), (forwarded or {}).get("sent"))
+
+
 PACE_MS = 20  # the upstream's pause before each event: a buffered stream then shows as one late flush
 
 
@@ -240,4 +246,11 @@ def test_stream_relayed_as_sent(raw, conform, upstream, gw_model):
     body = ask(gw_model, "Write 30 words about rivers.", mark, **streamed({"max_tokens": 120}, "stream"))
     with armed(upstream, mark, f"pace_ms={PACE_MS}"):
         ex = raw.chat(body)
-    conform.check(ex, "stream.content_type", "gateway.stream_pacing", upstream=found(upstream, mark)["upstream"])
+    forwarded = found(upstream, mark)["upstream"]
+    conform.check(ex, "stream.content_type", "gateway.stream_pacing", upstream=forwarded)
+    if pacing := measure_pacing(ex, forwarded):
+        conform.measure(
+            gateway_ttft_added_ms=pacing.ttft_added_ms,
+            gateway_chunk_added_p95_ms=percentile(pacing.chunk_added_ms, 95),
+            gateway_coalesced_ratio=pacing.coalesced_ratio,
+        )

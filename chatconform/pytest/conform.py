@@ -62,6 +62,7 @@ class CaseRecord:
     attempts: int = 1  # how many times the test ran (more than once only after an inconclusive attempt)
     request: RequestRecord | None = None  # the request of the exchange that failed the test
     transport: str = ""  # set when the target could not be tested: what the transport saw, in one line
+    measured: dict[str, float] = field(default_factory=dict)  # figures the test measured, for the report
     # Exchanges already priced, kept alive so their ids stay unique for the test's lifetime.
     _priced: dict[int, Exchange] = field(default_factory=dict, repr=False)
 
@@ -162,6 +163,11 @@ class Conform:
         if not observation.matches:
             title = f"policy {name}: the profile says {expected}, the target behaved otherwise"
             self._fail([Finding(title, "$", wanted, observed, check=f"policy.{name}")], "1 finding")
+
+    def measure(self, **figures: float) -> None:
+        """Figures this test measured (e.g. the delay a gateway adds), shown in the report's "Measured"
+        table; they never decide the outcome (a check does that)."""
+        self.record.measured.update({name: round(float(value), 3) for name, value in figures.items()})
 
     def observe_fate(self, field: str, fate: str, evidence: str) -> None:
         """Record what became of a request field; fail when the profile's [fields] table expects otherwise."""

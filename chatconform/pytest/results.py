@@ -63,6 +63,7 @@ def wire(item: pytest.Item, record: CaseRecord) -> dict[str, Any]:
         "attempts": record.attempts,
         "request": asdict(record.request) if record.request else None,
         "transport": record.transport,
+        "measured": dict(record.measured),
     }
 
 
@@ -170,6 +171,7 @@ class Collector:
                 duration_s=round(pending.duration, 6),
                 cost_usd=float(data.get("cost", 0.0)),
                 attempts=int(data.get("attempts", 1)),
+                measured={str(k): float(v) for k, v in data.get("measured", {}).items()},
             )
         )
 

@@ -40,7 +40,8 @@ MEANING: dict[str, str] = {
 }
 NOT_RUN = "·"
 # The sections of compat.md and compat.html after the verdict line, in order: each writer renders each.
-SECTIONS = ("causes", "matrix", "summary", "fields", "deviations", "policies")
+SECTIONS = ("causes", "matrix", "summary", "measured", "fields", "deviations", "policies")
+MEASURED_INTRO = "Figures tests measured (the outcome is the checks' to decide): delays in milliseconds."
 NO_CAUSES = "None: no test failed, and every test could be run."
 CURL_HINT = "Each curl repeats its example's request: set {key} (and {header} for custom headers) first."
 
@@ -74,6 +75,7 @@ class Digest:
     deviations: list[DeviationGroup] = field(default_factory=list)
     fields: list[FieldFate] = field(default_factory=list)
     target: str = ""
+    measured: list[tuple[str, dict[str, float]]] = field(default_factory=list)  # (test, its figures)
 
 
 def digest(results: RunResults, found: list[Cause] | None = None) -> Digest:
@@ -88,6 +90,7 @@ def digest(results: RunResults, found: list[Cause] | None = None) -> Digest:
         deviations=deviation_groups(results.cases),
         fields=sorted(results.fields.values(), key=lambda f: (f.matches, f.field)),
         target=results.target,
+        measured=[(case_name(c), c.measured) for c in results.cases if c.measured],
     )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from chatconform.report.causes import Cause
 from chatconform.report.digest import (
     CURL_HINT,
+    MEASURED_INTRO,
     NO_CAUSES,
     NOT_RUN,
     SECTIONS,
@@ -175,6 +176,18 @@ def _matrix(d: Digest) -> str:
         "(<code>✗ 1/4</code>: one of four failed); hover a cell for all its counts.</p>\n"
         "<details><summary>Legend</summary><table>" + legend + "</table></details>"
     )
+
+
+def _measured(d: Digest) -> str:
+    if not d.measured:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{h(name)}</code></td><td>"
+        + ", ".join(f"{h(k)} {v:g}" for k, v in sorted(figures.items()))
+        + "</td></tr>"
+        for name, figures in d.measured
+    )
+    return f"<h2>Measured</h2>\n<p>{h(MEASURED_INTRO)}</p>\n<table><tr><th>test</th><th>figures</th></tr>{rows}</table>"
 
 
 def _fields(d: Digest) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from chatconform.report.causes import Cause
 from chatconform.report.digest import (
     CURL_HINT,
+    MEASURED_INTRO,
     NO_CAUSES,
     NOT_RUN,
     SECTIONS,
@@ -117,6 +118,18 @@ def _matrix(d: Digest) -> str:
     note = "Each cell shows the worst outcome of its cases and how many cases had it (`✗ 1/4`: one of four failed):"
     legend = [f"- {sym} {o}: {meaning}" for o, sym, meaning in outcome_legend()] + [f"- {NOT_RUN} no case"]
     return "\n".join(["## Model × feature matrix", "", header, rule, *body, "", note, "", *legend])
+
+
+def _measured(d: Digest) -> str:
+    if not d.measured:
+        return ""
+    rows = "\n".join(
+        f"| {md_code(name, in_table=True)} | "
+        + ", ".join(f"{md_code(k, in_table=True)} {v:g}" for k, v in sorted(figures.items()))
+        + " |"
+        for name, figures in d.measured
+    )
+    return f"## Measured\n\n{md(MEASURED_INTRO)}\n\n| test | figures |\n|---|---|\n{rows}"
 
 
 def _fields(d: Digest) -> str:

@@ -75,6 +75,7 @@ class CaseResult:
     duration_s: float = 0.0
     cost_usd: float = 0.0  # from usage and the profile's prices
     attempts: int = 1  # more than one: the test was tried again after an inconclusive attempt
+    measured: dict[str, float] = field(default_factory=dict)  # figures the test measured (Conform.measure)
 
 
 @dataclass

@@ -340,3 +340,16 @@ def test_a_pass_with_unsupported_tests_says_how_many_and_for_what() -> None:
     results = RunResults(run_id="r", target="http://gw", profile="tokenhub", started="t", cases=cases)
     line = json.loads(render_reports(results)["compat.json"])["verdict_line"]
     assert line == "PASS: 1 passed; 4 of 5 selected tests unsupported (vision 3, gateway mode 1)"
+
+
+def test_measured_figures_have_their_own_table_in_every_format() -> None:
+    results = sample_results()
+    figures = {"gateway_ttft_added_ms": 25.4, "gateway_coalesced_ratio": 0.0}
+    results.cases.append(case("test_stream_relayed_as_sent", "translation", "", "pass", measured=figures))
+    texts = render_reports(results)
+    section = texts["compat.md"].split("## Measured", 1)[1].split("## ", 1)[0]
+    assert "| `test_stream_relayed_as_sent` | `gateway_coalesced_ratio` 0, `gateway_ttft_added_ms` 25.4 |" in section
+    assert "<h2>Measured</h2>" in texts["compat.html"] and "gateway_ttft_added_ms 25.4" in texts["compat.html"]
+    [measured] = [c for c in json.loads(texts["compat.json"])["cases"] if c["measured"]]
+    assert measured["measured"] == figures
+    assert "## Measured" not in render_reports(sample_results())["compat.md"]  # no figures, no section
