@@ -126,7 +126,8 @@ class Collector:
         pending = self._pending.setdefault(report.nodeid, _Pending(data))
         pending.data = data  # later phases carry the fuller record
         pending.reports[report.when] = report
-        pending.duration += report.duration
+        if report.when == "call":  # a session fixture's set-up (the mock, the SDK's import) is no test's time
+            pending.duration += report.duration
         if report.when == "teardown":
             self._finish(report.nodeid)
 

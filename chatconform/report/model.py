@@ -72,7 +72,7 @@ class CaseResult:
     fate: FieldFate | None = None
     detail: str = ""  # skip or error reason; already redacted
     request: RequestRecord | None = None  # the failing exchange's request, for a curl that repeats it
-    duration_s: float = 0.0
+    duration_s: float = 0.0  # the test's call phase: shared fixtures' set-up is not counted
     cost_usd: float = 0.0  # from usage and the profile's prices
     attempts: int = 1  # more than one: the test was tried again after an inconclusive attempt
     measured: dict[str, float] = field(default_factory=dict)  # figures the test measured (Conform.measure)

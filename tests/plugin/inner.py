@@ -14,7 +14,18 @@ import importlib
 
 import pytest
 
-KEEP = ("httpcore", "openai", "uvicorn", "starlette.applications", "chatconform.mock.app", "hypothesis", "syrupy")
+# httpcore2/httpx2: what openai >= 3 sends with (it imports httpcore2 only when a client is built).
+KEEP = (
+    "httpcore",
+    "httpcore2",
+    "httpx2",
+    "openai",
+    "uvicorn",
+    "starlette.applications",
+    "chatconform.mock.app",
+    "hypothesis",
+    "syrupy",
+)
 for _name in KEEP:
     with contextlib.suppress(ImportError):
         importlib.import_module(_name)
