@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatconform.answer import choice, finish_reason, message, stream_choices, text, tool_calls, usage
-from chatconform.checks.common import schema_problem, words
+from chatconform.checks.common import FINISH_REASONS, schema_problem, words
 from chatconform.checks.schema_fidelity import differences
 from chatconform.exchange import Exchange
 from chatconform.profile import Profile
@@ -89,8 +89,14 @@ def _same_model(ex: Exchange, profile: Profile) -> str | None:
 def _bounded(ex: Exchange, profile: Profile) -> str | None:
     counts = usage(ex)
     spent = counts.get("completion_tokens") if isinstance(counts, dict) else None
-    if finish_reason(ex) == "length" and (not isinstance(spent, int) or spent <= BOUND):
-        return f"cut at the bound: finish_reason length, {spent} completion tokens"
+    reason = finish_reason(ex)
+    # A finish_reason that is not OpenAI's (an Anthropic "max_tokens" or "end_turn" leaked) is the finish_reason
+    # checks' cause; the cut still shows in the usage, and calling the field dropped as well would count that
+    # one departure twice.
+    leaked = not isinstance(reason, str) or reason not in FINISH_REASONS
+    within = isinstance(spent, int) and spent <= BOUND
+    if (reason == "length" and (within or not isinstance(spent, int))) or (leaked and within):
+        return f"cut at the bound: finish_reason {reason}, {spent} completion tokens"
     return None
 
 

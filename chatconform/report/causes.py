@@ -26,6 +26,7 @@ each is grouped by its reason's first line.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,8 @@ SEVERITY = ("fail", "error", "inconclusive")  # a cause's severity is the outcom
 TRANSPORT, HARNESS, ASSERTION, INCONCLUSIVE = "transport", "harness", "assertion", "inconclusive"
 PSEUDO_CHECKS = frozenset({TRANSPORT, HARNESS, ASSERTION, INCONCLUSIVE})  # outcomes without a check's finding
 Key = tuple[str, str, str, str, str]  # check, title, path, expected, observed (all normalised)
+# How a field-fate or policy probe writes a 5xx answer: "failed: 500: {...}", "other: status 500".
+_SERVER_ERROR = re.compile(r"^(?:failed: |other: status )(5\d\d)\b")
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,41 @@ def _join(groups: list[_Group]) -> list[_Group]:
             remaining.append(group)
         else:
             leader.joined.append(group)
-    return remaining
+    return _join_server_errors(remaining)
+
+
+def _join_server_errors(groups: list[_Group]) -> list[_Group]:
+    """A field or policy probe answered with a 5xx is the target's server error for that input, not a
+    fate or a policy of its own: such probes join error.status's cause for the same status, or, when no
+    error test saw it, the probe group with the most tests. One 500 for every unsupported field is one
+    departure, not one per field."""
+    by_status: dict[str, list[_Group]] = {}
+    for group in groups:
+        if status := _probe_server_error(group):
+            by_status.setdefault(status, []).append(group)
+    joined: set[int] = set()
+    for status, probes in by_status.items():
+        errors = [g for g in groups if g.check == "error.status" and _observed(g).startswith(status + " ")]
+        ranked = sorted(probes, key=lambda g: (-len(g.nodeids()), g.key))
+        leader = max(errors, key=lambda g: (len(g.nodeids()), g.key)) if errors else ranked[0]
+        for probe in ranked:
+            if probe is not leader:
+                leader.joined.append(probe)
+                joined.add(id(probe))
+    return [g for g in groups if id(g) not in joined]
+
+
+def _probe_server_error(group: _Group) -> str:
+    """The 5xx status a fields.fate or policy finding observed ("" for any other finding)."""
+    if group.check != "fields.fate" and not group.check.startswith("policy."):
+        return ""
+    found = _SERVER_ERROR.match(_observed(group))
+    return found.group(1) if found else ""
+
+
+def _observed(group: _Group) -> str:
+    """The observed value of a group's first finding, as the check wrote it (before any masking)."""
+    return group.sightings[0][1].observed.strip('"')
 
 
 def _leader_for(group: _Group, leaders: list[_Group]) -> _Group | None:

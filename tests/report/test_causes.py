@@ -198,3 +198,30 @@ def test_normaliser_masks_only_what_varies() -> None:
     )
     assert n.title("a server error (502) for bad input") == "a server error (502) for bad input"
     assert n.title("data: [DONE] was sent 3 times") == "data: [DONE] was sent <n> times"
+
+
+def fate(name: str, observed: str) -> Finding:
+    title = f"field {name}: the profile expects it rejected, the target's answer shows it failed"
+    return Finding(title, f"$.{name}", "rejected", observed, check="fields.fate")
+
+
+def test_probes_answered_with_a_server_error_join_the_server_error_cause() -> None:
+    body = '{"error":{"message":"Unsupported parameter"}}'
+    server_error = Finding("a server error (500) for bad input", "$", "400 or 422", f"500 {body}", check="error.status")
+    policy = Finding(
+        "policy n_above_one: the profile says reject", "$", "rejected", "other: status 500", check="policy.n_above_one"
+    )
+    found = causes(
+        run(
+            failing("test_bad_input", "", server_error),
+            failing("test_field_fate[seed]", "", fate("seed", f"failed: 500: {body}")),
+            failing("test_field_fate[store]", "", fate("store", f"failed: 500: {body}")),
+            failing("test_policy", "", policy),
+            failing("test_field_fate[user]", "", fate("user", "failed: 502: bad gateway")),
+            failing("test_field_fate[top_k]", "", fate("top_k", "honoured: the answer changed")),
+        )
+    )
+    by_check = {(c.check, c.tests) for c in found}
+    assert ("error.status", 4) in by_check  # the 500 and the three probes that met it
+    assert ("fields.fate", 1) in {(c.check, c.tests) for c in found if c.title.startswith("field user")}
+    assert len(found) == 3  # the 500, the 502 (no error test saw it: its own cause), the fate that is no 5xx
