@@ -17,6 +17,7 @@ from typing import Any
 from chatconform.mock import tokens
 from chatconform.mock.generation import Completion
 from chatconform.mock.ids import new_id
+from chatconform.mock.prompt_cache import NO_CACHE, CacheUse
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.streaming import StreamPlan
 from chatconform.mock.toolcalls import ToolCall
@@ -70,17 +71,20 @@ def tool_use_id(call: ToolCall) -> str:
     return "toolu_" + call.key
 
 
-def usage(done: Completion, output_tokens: int | None = None) -> dict[str, Any]:
-    """Usage as a message carries it; `output_tokens` overrides the final count (message_start)."""
-    return {**delta_usage(done, output_tokens), "service_tier": "standard"}
+def usage(done: Completion, use: CacheUse = NO_CACHE, output_tokens: int | None = None) -> dict[str, Any]:
+    """Usage as a message carries it; `output_tokens` overrides the final count (message_start). The
+    cache writes are split by TTL in `cache_creation`, as the API reports them."""
+    cache_creation = {"ephemeral_5m_input_tokens": use.write_5m, "ephemeral_1h_input_tokens": use.write_1h}
+    return {**delta_usage(done, use, output_tokens), "cache_creation": cache_creation, "service_tier": "standard"}
 
 
-def delta_usage(done: Completion, output_tokens: int | None = None) -> dict[str, int]:
-    """Cumulative usage as `message_delta` carries it."""
+def delta_usage(done: Completion, use: CacheUse = NO_CACHE, output_tokens: int | None = None) -> dict[str, int]:
+    """Cumulative usage as `message_delta` carries it. Anthropic's `input_tokens` counts only the prompt
+    tokens after the last cache breakpoint: those read from or written to the cache are counted apart."""
     return {
-        "input_tokens": done.prompt_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
+        "input_tokens": done.prompt_tokens - use.read - use.written,
+        "cache_creation_input_tokens": use.written,
+        "cache_read_input_tokens": use.read,
         "output_tokens": done.completion_tokens if output_tokens is None else output_tokens,
     }
 
@@ -94,7 +98,7 @@ def content_blocks(done: Completion) -> list[dict[str, Any]]:
     return blocks
 
 
-def reply_summary(done: Completion) -> dict[str, Any]:
+def reply_summary(done: Completion, use: CacheUse = NO_CACHE) -> dict[str, Any]:
     """What the answer is, for the journal: gateway-mode suites compare a gateway's translation with it."""
     blocks: list[dict[str, Any]] = [{"type": "text"}] if done.text else []
     blocks += [{"type": "tool_use", "id": tool_use_id(c), "name": c.name} for c in done.tool_calls]
@@ -103,11 +107,13 @@ def reply_summary(done: Completion) -> dict[str, Any]:
         "stop_sequence": done.stop_sequence,
         "content": blocks,
         "text": done.text,
-        "usage": delta_usage(done),
+        "usage": delta_usage(done, use),
     }
 
 
-def message_body(req: ChatRequest, done: Completion, msg_id: str | None = None) -> dict[str, Any]:
+def message_body(
+    req: ChatRequest, done: Completion, use: CacheUse = NO_CACHE, msg_id: str | None = None
+) -> dict[str, Any]:
     return {
         "id": msg_id or message_id(),
         "type": "message",
@@ -116,7 +122,7 @@ def message_body(req: ChatRequest, done: Completion, msg_id: str | None = None) 
         "content": content_blocks(done),
         "stop_reason": stop_reason(done),
         "stop_sequence": done.stop_sequence,
-        "usage": usage(done),
+        "usage": usage(done, use),
     }
 
 
@@ -164,12 +170,14 @@ def _blocks(done: Completion, tokens_per_chunk: int) -> list[tuple[bytes, list[b
     return blocks
 
 
-def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
+def stream_plan(
+    req: ChatRequest, done: Completion, use: CacheUse, offsets_for: Any, tokens_per_chunk: int
+) -> StreamPlan:
     """The frames of one streamed answer; `offsets_for(n)` gives the schedule for n timed frames.
 
     Each timed frame carries one delta; a block's stop and the next block's start ride with
     the neighbouring delta, so faults count deltas, as the OpenAI face counts chunks."""
-    head = [_event("message_start", {"type": "message_start", "message": _announced(req, done)})]
+    head = [_event("message_start", {"type": "message_start", "message": _announced(req, done, use)})]
     blocks = _blocks(done, tokens_per_chunk)
     if blocks:
         head.append(blocks[0][0])
@@ -183,12 +191,12 @@ def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per
             body.append(data)
     tail = [_block_stop(len(blocks) - 1)] if blocks else []
     ending = {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence}
-    message_delta = {"type": "message_delta", "delta": ending, "usage": delta_usage(done)}
+    message_delta = {"type": "message_delta", "delta": ending, "usage": delta_usage(done, use)}
     tail += [_event("message_delta", message_delta), _event("message_stop", {"type": "message_stop"})]
     return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, error_frame())
 
 
-def _announced(req: ChatRequest, done: Completion) -> dict[str, Any]:
+def _announced(req: ChatRequest, done: Completion, use: CacheUse) -> dict[str, Any]:
     """The message as `message_start` shows it: no content or stop reason yet, one output token so far."""
     message = {"id": message_id(), "type": "message", "role": "assistant", "model": req.model_name}
     return {
@@ -196,7 +204,7 @@ def _announced(req: ChatRequest, done: Completion) -> dict[str, Any]:
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": usage(done, min(1, done.completion_tokens)),
+        "usage": usage(done, use, min(1, done.completion_tokens)),
     }
 
 

@@ -19,11 +19,13 @@ from starlette.responses import JSONResponse, Response
 from chatconform.mock import anthropic_face
 from chatconform.mock.anthropic_messages import bad
 from chatconform.mock.anthropic_request import parse_messages_request
+from chatconform.mock.cache_blocks import Located, anthropic_blocks
 from chatconform.mock.delivery import request_id
 from chatconform.mock.errors import MockError
 from chatconform.mock.generation import Completion, complete
 from chatconform.mock.keys import bearer_key, header_key
 from chatconform.mock.pipeline import Face, handle
+from chatconform.mock.prompt_cache import CacheUse
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.schema_keywords import SchemaError
 from chatconform.mock.state import MockState
@@ -94,19 +96,31 @@ class AnthropicFace(Face):
         except SchemaError as exc:
             raise bad(".".join(map(str, _anthropic_path(exc.path))), exc.reason) from None
 
-    def stream_plan(self, req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
-        return anthropic_face.stream_plan(req, done, offsets_for, tokens_per_chunk)
+    def cache_blocks(self, body: Any, req: ChatRequest) -> list[Located]:
+        return anthropic_blocks(body, req)
 
-    def whole_body(self, req: ChatRequest, done: Completion) -> dict[str, Any]:
-        return anthropic_face.message_body(req, done)
+    def refused_cache_control(self, where: str) -> MockError:
+        return bad(*where.split(": ", 1))
+
+    def stream_plan(
+        self, req: ChatRequest, done: Completion, use: CacheUse, offsets_for: Any, tokens_per_chunk: int
+    ) -> StreamPlan:
+        return anthropic_face.stream_plan(req, done, use, offsets_for, tokens_per_chunk)
+
+    def whole_body(self, req: ChatRequest, done: Completion, use: CacheUse) -> dict[str, Any]:
+        return anthropic_face.message_body(req, done, use)
+
+    def overloaded(self) -> MockError:
+        """Anthropic's answer when it has no capacity: 529 `overloaded_error`."""
+        return MockError(529, "Overloaded", code="overloaded")
 
     def error_response(self, exc: MockError) -> Response:
         rid = request_id()
         body = anthropic_face.error_body(exc.status, exc.message, rid)
         return JSONResponse(body, status_code=exc.status, headers={"request-id": rid, **exc.headers})
 
-    def reply(self, done: Completion) -> dict[str, Any] | None:
-        return anthropic_face.reply_summary(done)
+    def reply(self, done: Completion, use: CacheUse) -> dict[str, Any] | None:
+        return anthropic_face.reply_summary(done, use)
 
 
 ANTHROPIC = AnthropicFace()

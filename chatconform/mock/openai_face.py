@@ -17,6 +17,7 @@ from typing import Any
 from chatconform.mock import tokens
 from chatconform.mock.generation import Completion
 from chatconform.mock.ids import new_id
+from chatconform.mock.prompt_cache import NO_CACHE, CacheUse
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.streaming import StreamPlan
 from chatconform.mock.toolcalls import ToolCall
@@ -36,7 +37,26 @@ def tool_call_json(call: ToolCall) -> dict[str, Any]:
     return {"id": "call_" + call.key, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
 
 
-def completion_body(req: ChatRequest, done: Completion) -> dict[str, Any]:
+def usage(done: Completion, use: CacheUse = NO_CACHE) -> dict[str, Any]:
+    """Usage as OpenAI reports it: the counts, then the detail objects its API always sends, with the
+    prompt tokens read from the prompt cache as `cached_tokens` (and those written, as OpenAI's schema
+    names them, `cache_write_tokens`, only when the request wrote any)."""
+    prompt_details: dict[str, int] = {"cached_tokens": use.read, "audio_tokens": 0}
+    if use.written:
+        prompt_details["cache_write_tokens"] = use.written
+    return {
+        **done.usage(),
+        "prompt_tokens_details": prompt_details,
+        "completion_tokens_details": {
+            "reasoning_tokens": 0,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    }
+
+
+def completion_body(req: ChatRequest, done: Completion, use: CacheUse = NO_CACHE) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": done.text or None, "refusal": None}
     if done.tool_calls:
         message["tool_calls"] = [tool_call_json(c) for c in done.tool_calls]
@@ -48,7 +68,7 @@ def completion_body(req: ChatRequest, done: Completion) -> dict[str, Any]:
         "created": int(time.time()),
         "model": req.model_name,
         "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": done.finish_reason}],
-        "usage": done.usage(),
+        "usage": usage(done, use),
         "system_fingerprint": None,
     }
 
@@ -82,12 +102,14 @@ class _ChunkWriter:
         """The hot path: one content delta from an already JSON-quoted string."""
         return self._content_head + quoted + _CONTENT_TAIL
 
-    def usage(self, usage: dict[str, int]) -> bytes:
+    def usage(self, usage: dict[str, Any]) -> bytes:
         envelope = self._envelope.replace('"usage": null', '"usage": ' + json.dumps(usage))
         return ("data: " + envelope + ', "choices": []}\n\n').encode()
 
 
-def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
+def stream_plan(
+    req: ChatRequest, done: Completion, use: CacheUse, offsets_for: Any, tokens_per_chunk: int
+) -> StreamPlan:
     """The frames of one streamed answer; `offsets_for(n)` gives the schedule for n timed frames."""
     writer = _ChunkWriter(req)
     head = [writer.first()]
@@ -100,7 +122,7 @@ def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per
         body += _tool_call_frames(writer, index, call)
     tail = [writer.finish(done.finish_reason)]
     if req.include_usage:
-        tail.append(writer.usage(done.usage()))
+        tail.append(writer.usage(usage(done, use)))
     tail.append(DONE_FRAME)
     return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, ERROR_FRAME)
 

@@ -102,7 +102,7 @@ def test_message_body_keys(http: httpx.Client) -> None:
     assert set(body) == {"id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"}
     assert (body["type"], body["role"], body["model"]) == ("message", "assistant", "claude-haiku-4-5")
     assert body["content"] == [{"type": "text", "text": "1, 2, 3, 4, 5, 6"}]
-    assert set(body["usage"]) == USAGE_KEYS | {"service_tier"}
+    assert set(body["usage"]) == USAGE_KEYS | {"service_tier", "cache_creation"}
     assert response.headers["request-id"].startswith("req_")
 
 
