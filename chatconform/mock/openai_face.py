@@ -1,7 +1,9 @@
 """The OpenAI face: a completion as `chat.completion` JSON or as a chunk stream.
 
 Framing follows OpenAI exactly: one id/created/model for every chunk, the
-role in the first delta, `finish_reason` null until the one final value,
+role in the first delta (a role chunk with `content: ""` before text; with
+`content: null` on the first tool-call delta when the answer is only tool
+calls), `finish_reason` null until the one final value,
 tool-call deltas carrying `index` always and `id`/`type`/`name` only in the
 first delta of each call, a `choices: []` usage chunk only when
 `stream_options.include_usage` is set (and then `usage: null` on every other
@@ -112,14 +114,17 @@ def stream_plan(
 ) -> StreamPlan:
     """The frames of one streamed answer; `offsets_for(n)` gives the schedule for n timed frames."""
     writer = _ChunkWriter(req)
-    head = [writer.first()]
+    called = bool(done.tool_calls) and not done.pieces
+    # A text answer opens with a role chunk (content ""), sent at once; an answer that is only tool calls
+    # opens with its first call's delta, which carries the role and `content: null`, as OpenAI's does.
+    head = [] if called else [writer.first()]
     if tokens_per_chunk == 1:
         body = [writer.content(q) for q in done.json_pieces]
     else:
         groups = _groups(done.pieces, tokens_per_chunk)
         body = [writer.content(_quote("".join(g)).encode()) for g in groups]
     for index, call in enumerate(done.tool_calls):
-        body += _tool_call_frames(writer, index, call)
+        body += _tool_call_frames(writer, index, call, opening=called and index == 0)
     tail = [writer.finish(done.finish_reason)]
     if req.include_usage:
         tail.append(writer.usage(usage(done, use)))
@@ -127,10 +132,15 @@ def stream_plan(
     return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, ERROR_FRAME)
 
 
-def _tool_call_frames(writer: _ChunkWriter, index: int, call: ToolCall) -> list[bytes]:
+def _tool_call_frames(writer: _ChunkWriter, index: int, call: ToolCall, opening: bool = False) -> list[bytes]:
+    """The call's deltas: id, type and name first (with the role and `content: null` when it opens the
+    stream), then its arguments in fragments."""
     first = {"index": index, "id": "call_" + call.key, "type": "function"}
     first["function"] = {"name": call.name, "arguments": ""}
-    frames = [writer.delta({"tool_calls": [first]})]
+    delta: dict[str, Any] = {"tool_calls": [first]}
+    if opening:
+        delta = {"role": "assistant", "content": None, **delta, "refusal": None}
+    frames = [writer.delta(delta)]
     for fragment in _groups(tokens.tokenize(call.arguments), ARGUMENT_TOKENS_PER_FRAGMENT):
         part = {"index": index, "function": {"arguments": "".join(fragment)}}
         frames.append(writer.delta({"tool_calls": [part]}))
