@@ -46,6 +46,23 @@ _ACCEPTED = _HONOURED | {
     "context_management",
     "inference_geo",
     "cache_control",
+    "speed",  # sent by the current SDKs (fast mode); no effect on the mock's answer
+    "diagnostics",
+}
+# What `POST /v1/messages/count_tokens` takes: the prompt, without what only shapes the answer.
+_COUNTED = {
+    "model",
+    "messages",
+    "system",
+    "tools",
+    "tool_choice",
+    "thinking",
+    "mcp_servers",
+    "output_config",
+    "output_format",
+    "context_management",
+    "cache_control",
+    "speed",
 }
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _TOOL_CHOICES = ("auto", "any", "tool", "none")
@@ -95,6 +112,16 @@ def parse_messages_request(body: Any, profile: Profile) -> ChatRequest:
         user=_user(body.get("metadata")),
         images=images,
     )
+
+
+def parse_count_request(body: Any, profile: Profile) -> ChatRequest:
+    """A count_tokens body, checked as a message request is (it has no `max_tokens` to check)."""
+    if not isinstance(body, dict):
+        raise bad("body", "Input should be a valid dictionary")
+    for name in body:
+        if name not in _COUNTED:
+            raise bad(name, "Extra inputs are not permitted")
+    return parse_messages_request({**body, "max_tokens": 1}, profile)
 
 
 def _string(body: dict[str, Any], name: str) -> str:

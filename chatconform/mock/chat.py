@@ -45,10 +45,11 @@ class OpenAIFace(Face):
     def authenticate(self, request: Request, state: MockState) -> str:
         return bearer_key(request, state.keys)
 
-    def check_headers(self, headers: Headers) -> None:
+    def check_headers(self, headers: Headers) -> str:
         """Nothing to check: the OpenAI API has no version header."""
+        return ""
 
-    def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
+    def prepare(self, body: Any, state: MockState, dialect: str) -> tuple[ChatRequest, Completion]:
         profile = state.config.profile
         req = parse_chat_request(body, profile)
         try:

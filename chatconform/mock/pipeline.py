@@ -61,11 +61,12 @@ class Face(ABC):
         """The caller's key, or a 401 in this face's words."""
 
     @abstractmethod
-    def check_headers(self, headers: Headers) -> None:
-        """Refuse headers this face requires (after the request is journaled)."""
+    def check_headers(self, headers: Headers) -> str:
+        """Refuse headers this face requires (after the request is journaled); return the dialect they ask
+        for (the Anthropic face's `anthropic-version`, "" on the OpenAI face), which `prepare` is given."""
 
     @abstractmethod
-    def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
+    def prepare(self, body: Any, state: MockState, dialect: str) -> tuple[ChatRequest, Completion]:
         """The validated request and its answer, or a 4xx naming the field."""
 
     def cache_blocks(self, body: Any, req: ChatRequest) -> list[Located]:
@@ -136,18 +137,19 @@ def _accept(
     face: Face, state: MockState, request: Request, key: str, raw: bytes, times: SendTimes
 ) -> tuple[Entry, Fault, Prepared]:
     """Journal the request, then check it; a refusal is journaled with its status before it is raised."""
-    memo_key = (face.name, raw)
+    headers = request.headers
+    # The same body may mean another request under another version: the version is part of the memo key.
+    memo_key = (face.name, headers.get("anthropic-version", ""), raw)
     seen = state.requests.get(memo_key)
     body = seen.body if seen else parse_json(raw)
     kept = seen.kept if seen else state.journal.keep(body, raw)
-    headers = request.headers
     owner = fingerprint(key)
     entry = state.journal.record(face.name, request.scope["path"], owner, journal_headers(headers), kept)
     entry.sent = times
     try:
-        face.check_headers(headers)
+        dialect = face.check_headers(headers)
         fault = state.fault_for(headers, raw, owner)
-        prepared = seen or _prepare(face, state, memo_key, body, kept)
+        prepared = seen or _prepare(face, state, memo_key, body, kept, dialect)
         if fault.status:
             raise face.fault_error(fault)
     except MockError as exc:
@@ -156,13 +158,15 @@ def _accept(
     return entry, fault, prepared
 
 
-def _prepare(face: Face, state: MockState, memo_key: tuple[str, bytes], body: Any, kept: Any) -> Prepared:
-    req, done = face.prepare(body, state)
+def _prepare(
+    face: Face, state: MockState, memo_key: tuple[str, str, bytes], body: Any, kept: Any, dialect: str
+) -> Prepared:
+    req, done = face.prepare(body, state, dialect)
     plan, refused = cache_plan(face.cache_blocks(body, req), req, state.config.cache_min_tokens)
     if refused:
         raise face.refused_cache_control(refused)
     prepared = Prepared(body, kept, req, done, face.reply(done, NO_CACHE), plan)
-    if len(memo_key[1]) <= MEMO_MAX_BODY and memoisable(done):
+    if len(memo_key[2]) <= MEMO_MAX_BODY and memoisable(done):
         state.requests.put(memo_key, prepared)
     return prepared
 

@@ -21,8 +21,6 @@ class Known:
 
 
 JSON_KEYS = Known("mock", 'issue 12 item 1 (JSON mode answers {"answer": ...}, not the keys the prompt names)')
-COUNT_TOKENS = Known("mock", "issue 12 item 3 (POST /v1/messages/count_tokens is a 404)")
-MODELS = Known("mock", "issue 12 item 3 (GET /v1/models answers OpenAI's list shape to an Anthropic client)")
 NO_JSON_MODE = Known("client", "@ai-sdk/anthropic drops a schema-less Output.json() and sends the bare prompt")
 
 KNOWN: dict[tuple[str, str], Known] = {
@@ -36,8 +34,4 @@ KNOWN: dict[tuple[str, str], Known] = {
     # Without supportsStructuredOutputs this provider sends json_object and no schema.
     ("ai-sdk-openai-compatible", "structured-output"): JSON_KEYS,
     ("ai-sdk-anthropic", "json-mode"): NO_JSON_MODE,
-    ("anthropic-py", "count-tokens"): COUNT_TOKENS,
-    ("anthropic-node", "count-tokens"): COUNT_TOKENS,
-    ("anthropic-py", "models-list"): MODELS,
-    ("anthropic-node", "models-list"): MODELS,
 }
