@@ -71,11 +71,30 @@ def tool_use_id(call: ToolCall) -> str:
     return "toolu_" + call.key
 
 
+# Fields the official SDKs' types declare required (the Node SDK's `Usage`, `Message`, `MessageDeltaEvent`),
+# with the value the API documents when the feature is unused: no server tools, no container, no details.
+_USAGE_NULLS = {"output_tokens_details": None, "server_tool_use": None}
+_MESSAGE_NULLS = {"container": None, "diagnostics": None}
+DIRECT_CALLER = {"type": "direct"}  # a tool_use block the model wrote itself, not a server tool's call
+
+
 def usage(done: Completion, use: CacheUse = NO_CACHE, output_tokens: int | None = None) -> dict[str, Any]:
     """Usage as a message carries it; `output_tokens` overrides the final count (message_start). The
     cache writes are split by TTL in `cache_creation`, as the API reports them."""
     cache_creation = {"ephemeral_5m_input_tokens": use.write_5m, "ephemeral_1h_input_tokens": use.write_1h}
-    return {**delta_usage(done, use, output_tokens), "cache_creation": cache_creation, "service_tier": "standard"}
+    return {
+        **delta_usage(done, use, output_tokens),
+        "cache_creation": cache_creation,
+        **_USAGE_NULLS,
+        "inference_geo": None,
+        "service_tier": "standard",
+        "speed": "standard",
+    }
+
+
+def stop_details(done: Completion) -> dict[str, Any] | None:
+    """A refusal's details (no named policy category, no explanation: the mock's refusal is a test marker)."""
+    return {"type": "refusal", "category": None, "explanation": None} if stop_reason(done) == "refusal" else None
 
 
 def delta_usage(done: Completion, use: CacheUse = NO_CACHE, output_tokens: int | None = None) -> dict[str, int]:
@@ -90,11 +109,10 @@ def delta_usage(done: Completion, use: CacheUse = NO_CACHE, output_tokens: int |
 
 
 def content_blocks(done: Completion) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [{"type": "text", "text": done.text}] if done.text else []
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": done.text, "citations": None}] if done.text else []
     for call in done.tool_calls:
-        blocks.append(
-            {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": json.loads(call.arguments)}
-        )
+        block = {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": json.loads(call.arguments)}
+        blocks.append({**block, "caller": DIRECT_CALLER})
     return blocks
 
 
@@ -122,6 +140,8 @@ def message_body(
         "content": content_blocks(done),
         "stop_reason": stop_reason(done),
         "stop_sequence": done.stop_sequence,
+        "stop_details": stop_details(done),
+        **_MESSAGE_NULLS,
         "usage": usage(done, use),
     }
 
@@ -151,10 +171,10 @@ def _blocks(done: Completion, tokens_per_chunk: int) -> list[tuple[bytes, list[b
     blocks: list[tuple[bytes, list[bytes]]] = []
     if done.pieces:
         deltas = [_text_delta("".join(group)) for group in _groups(done.pieces, tokens_per_chunk)]
-        blocks.append((_block_start(0, {"type": "text", "text": ""}), deltas))
+        blocks.append((_block_start(0, {"type": "text", "text": "", "citations": None}), deltas))
     for call in done.tool_calls:
         index = len(blocks)
-        start = {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": {}}
+        start = {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": {}, "caller": DIRECT_CALLER}
         deltas = [
             _event(
                 "content_block_delta",
@@ -190,8 +210,9 @@ def stream_plan(
                 data = _block_stop(index - 1) + block_start + data
             body.append(data)
     tail = [_block_stop(len(blocks) - 1)] if blocks else []
-    ending = {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence}
-    message_delta = {"type": "message_delta", "delta": ending, "usage": delta_usage(done, use)}
+    ending: dict[str, Any] = {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence}
+    ending |= {"stop_details": stop_details(done), "container": None}
+    message_delta = {"type": "message_delta", "delta": ending, "usage": {**delta_usage(done, use), **_USAGE_NULLS}}
     tail += [_event("message_delta", message_delta), _event("message_stop", {"type": "message_stop"})]
     return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, error_frame())
 
@@ -204,6 +225,8 @@ def _announced(req: ChatRequest, done: Completion, use: CacheUse) -> dict[str, A
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
+        "stop_details": None,
+        **_MESSAGE_NULLS,
         "usage": usage(done, use, min(1, done.completion_tokens)),
     }
 
