@@ -73,11 +73,7 @@ MAX_OUTPUT_TOKENS = 128000
 
 
 def parse_messages_request(body: Any, profile: Profile) -> ChatRequest:
-    if not isinstance(body, dict):
-        raise bad("body", "Input should be a valid dictionary")
-    for name in body:
-        if name not in _ACCEPTED:
-            raise bad(name, "Extra inputs are not permitted")
+    _only(body, _ACCEPTED)
     for name in ("model", "messages", "max_tokens"):
         if name not in body:
             raise bad(name, "Field required")
@@ -116,12 +112,17 @@ def parse_messages_request(body: Any, profile: Profile) -> ChatRequest:
 
 def parse_count_request(body: Any, profile: Profile) -> ChatRequest:
     """A count_tokens body, checked as a message request is (it has no `max_tokens` to check)."""
+    _only(body, _COUNTED)
+    return parse_messages_request({**body, "max_tokens": 1}, profile)
+
+
+def _only(body: Any, fields: set[str]) -> None:
+    """A JSON object whose every top-level field is one of `fields`, as the API's strict models require."""
     if not isinstance(body, dict):
         raise bad("body", "Input should be a valid dictionary")
     for name in body:
-        if name not in _COUNTED:
+        if name not in fields:
             raise bad(name, "Extra inputs are not permitted")
-    return parse_messages_request({**body, "max_tokens": 1}, profile)
 
 
 def _string(body: dict[str, Any], name: str) -> str:

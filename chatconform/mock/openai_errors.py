@@ -18,6 +18,7 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from chatconform import schemas
+from chatconform.answer_shape import json_type
 from chatconform.mock.errors import MockError, invalid
 
 # How OpenAI names a JSON type in "expected ..." and "but got ...".
@@ -42,17 +43,7 @@ def param_path(path: list[str | int] | tuple[str | int, ...]) -> str:
 
 def kind_of(value: Any) -> str:
     """The JSON type of a value, in OpenAI's words."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a decimal"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
+    return _TYPE_NAMES[json_type(value)]
 
 
 def out_of_range(param: str, value: float, bound: float, above: bool, integer: bool = False) -> MockError:
