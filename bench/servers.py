@@ -24,6 +24,7 @@ from chatconform.mock.config import MockConfig
 from chatconform.mock.generation import complete
 from chatconform.mock.latency import LatencySettings
 from chatconform.mock.openai_face import stream_plan
+from chatconform.mock.prompt_cache import NO_CACHE
 from chatconform.mock.serving import serve_options
 from chatconform.mock.validate import parse_chat_request
 from chatconform.profile import load_profile
@@ -33,7 +34,7 @@ from chatconform.server import bind, uvicorn_config
 def the_same_frames() -> list[bytes]:
     """The frames the mock sends for the benchmark request, built by the mock's own code."""
     req = parse_chat_request(json.loads(BODY), load_profile())
-    plan = stream_plan(req, complete(req), lambda n: [0.0] * n, 1)
+    plan = stream_plan(req, complete(req), NO_CACHE, lambda n: [0.0] * n, 1)
     return [*plan.head, *plan.body, *plan.tail]
 
 

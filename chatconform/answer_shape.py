@@ -88,7 +88,7 @@ def _resolve(node: dict[str, Any], instance: Any) -> dict[str, Any]:
         return _resolve(schemas.schema(ref.removesuffix(".json")), instance)
     for branch in node.get("anyOf", ()):
         resolved = _resolve(branch, instance)
-        if _type_name(instance) in _types(resolved) or (isinstance(instance, dict) and "properties" in resolved):
+        if json_type(instance) in _types(resolved) or (isinstance(instance, dict) and "properties" in resolved):
             return resolved
     return node
 
@@ -118,10 +118,11 @@ def _shape(node: dict[str, Any], instance: Any) -> Any:
     declared = _types(node)
     if "null" in declared and len(declared) > 1:
         return "|".join(declared)  # present-or-null is one shape: a gateway may send either
-    return _type_name(instance)
+    return json_type(instance)
 
 
-def _type_name(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a parsed JSON value."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -52,16 +52,38 @@ class ProfileError(ValueError):
 
 
 @dataclass(frozen=True)
+class CachePrices:
+    """The profile's `[prices]` table: what prompt-cache tokens cost, as multiples of a model's input price.
+    The defaults are Anthropic's published ones: a 5-minute write 1.25x, a 1-hour write 2x, a read 0.1x."""
+
+    cache_write_5m: float = 1.25
+    cache_write_1h: float = 2.0
+    cache_read: float = 0.1
+
+
+@dataclass(frozen=True)
 class Model:
     id: str
     tier: str
     input_per_mtok: float
     output_per_mtok: float
     note: str = ""
+    prices: CachePrices = field(default_factory=CachePrices)
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        """USD for one request at this model's prices."""
-        return (prompt_tokens * self.input_per_mtok + completion_tokens * self.output_per_mtok) / 1e6
+    def cost(
+        self,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cache_read: int = 0,
+        cache_write_5m: int = 0,
+        cache_write_1h: int = 0,
+    ) -> float:
+        """USD for one request at this model's prices; `prompt_tokens` counts every input token, the cached
+        ones (`cache_read`) and those written to the cache (`cache_write_*`) included."""
+        p = self.prices
+        plain = prompt_tokens - cache_read - cache_write_5m - cache_write_1h
+        cached = cache_read * p.cache_read + cache_write_5m * p.cache_write_5m + cache_write_1h * p.cache_write_1h
+        return ((plain + cached) * self.input_per_mtok + completion_tokens * self.output_per_mtok) / 1e6
 
 
 @dataclass(frozen=True)
@@ -200,7 +222,8 @@ def _build(data: dict[str, Any], source: str) -> Profile:
     strict = _Strict(source)
     strict.keys("", data, SECTIONS)
     head = strict.table("profile", data.get("profile", {}), PROFILE_KEYS)
-    models = tuple(_model(m, strict) for m in data.get("models", []))
+    prices = _prices(strict.table("prices", data.get("prices", {}), PRICES_KEYS), strict)
+    models = tuple(_model(m, strict, prices) for m in data.get("models", []))
     if not models:
         raise ProfileError(f"{source}: a profile needs at least one [[models]] entry")
     policies = {str(k): str(v) for k, v in strict.table("policies", data.get("policies", {}), POLICY_POINTS).items()}
@@ -229,12 +252,13 @@ def _build(data: dict[str, Any], source: str) -> Profile:
 
 
 # What a profile may hold: sections, and the keys of each. Anything else is a typo until proven otherwise.
-SECTIONS = ("profile", "features", "policies", "expect", "fields", "parameters", "models", "latency")
+SECTIONS = ("profile", "features", "policies", "expect", "fields", "parameters", "models", "latency", "prices")
 PROFILE_KEYS = ("name", "description", "base_url", "api_key_prefix", "alias_prefix", "currency")
 MODEL_KEYS = ("id", "tier", "input_per_mtok", "output_per_mtok", "note", "default")
 PARAM_KEYS = ("type", "required", "default", "min", "max", "max_items", "enum")
 LATENCY_KEYS = tuple(f.name for f in fields(Latency))
 EXPECT_KEYS = tuple(f.name for f in fields(ProfileExpect))
+PRICES_KEYS = tuple(f.name for f in fields(CachePrices))
 
 
 class _Strict:
@@ -282,7 +306,14 @@ def _fields(table: dict[str, Any], strict: _Strict) -> dict[str, str]:
     return {str(k): str(v) for k, v in table.items()}
 
 
-def _model(entry: Any, strict: _Strict) -> Model:
+def _prices(table: dict[str, Any], strict: _Strict) -> CachePrices:
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ProfileError(f"{strict.source}: [prices] {key} = {value!r}: expected a number >= 0")
+    return CachePrices(**{k: float(v) for k, v in table.items()})
+
+
+def _model(entry: Any, strict: _Strict, prices: CachePrices) -> Model:
     strict.keys("[models]", entry, MODEL_KEYS)
     try:
         return Model(
@@ -291,6 +322,7 @@ def _model(entry: Any, strict: _Strict) -> Model:
             input_per_mtok=float(entry["input_per_mtok"]),
             output_per_mtok=float(entry["output_per_mtok"]),
             note=entry.get("note", ""),
+            prices=prices,
         )
     except KeyError as exc:
         raise ProfileError(f"{strict.source}: model entry {entry!r} lacks {exc.args[0]!r}") from exc

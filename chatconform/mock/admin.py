@@ -48,6 +48,7 @@ async def reset(request: Request) -> Response:
     owner = tenant(request, state.keys)
     state.ledger.reset(owner)
     state.journal.reset(owner)
+    state.cache.reset(owner)
     state.armed.clear(owner=owner)
     return AsciiJSON({"reset": True})
 

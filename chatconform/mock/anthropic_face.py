@@ -17,6 +17,7 @@ from typing import Any
 from chatconform.mock import tokens
 from chatconform.mock.generation import Completion
 from chatconform.mock.ids import new_id
+from chatconform.mock.prompt_cache import NO_CACHE, CacheUse
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.streaming import StreamPlan
 from chatconform.mock.toolcalls import ToolCall
@@ -70,31 +71,52 @@ def tool_use_id(call: ToolCall) -> str:
     return "toolu_" + call.key
 
 
-def usage(done: Completion, output_tokens: int | None = None) -> dict[str, Any]:
-    """Usage as a message carries it; `output_tokens` overrides the final count (message_start)."""
-    return {**delta_usage(done, output_tokens), "service_tier": "standard"}
+# Fields the official SDKs' types declare required (the Node SDK's `Usage`, `Message`, `MessageDeltaEvent`),
+# with the value the API documents when the feature is unused: no server tools, no container, no details.
+_USAGE_NULLS = {"output_tokens_details": None, "server_tool_use": None}
+_MESSAGE_NULLS = {"container": None, "diagnostics": None}
+DIRECT_CALLER = {"type": "direct"}  # a tool_use block the model wrote itself, not a server tool's call
 
 
-def delta_usage(done: Completion, output_tokens: int | None = None) -> dict[str, int]:
-    """Cumulative usage as `message_delta` carries it."""
+def usage(done: Completion, use: CacheUse = NO_CACHE, output_tokens: int | None = None) -> dict[str, Any]:
+    """Usage as a message carries it; `output_tokens` overrides the final count (message_start). The
+    cache writes are split by TTL in `cache_creation`, as the API reports them."""
+    cache_creation = {"ephemeral_5m_input_tokens": use.write_5m, "ephemeral_1h_input_tokens": use.write_1h}
     return {
-        "input_tokens": done.prompt_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
+        **delta_usage(done, use, output_tokens),
+        "cache_creation": cache_creation,
+        **_USAGE_NULLS,
+        "inference_geo": None,
+        "service_tier": "standard",
+        "speed": "standard",
+    }
+
+
+def stop_details(done: Completion) -> dict[str, Any] | None:
+    """A refusal's details (no named policy category, no explanation: the mock's refusal is a test marker)."""
+    return {"type": "refusal", "category": None, "explanation": None} if stop_reason(done) == "refusal" else None
+
+
+def delta_usage(done: Completion, use: CacheUse = NO_CACHE, output_tokens: int | None = None) -> dict[str, int]:
+    """Cumulative usage as `message_delta` carries it. Anthropic's `input_tokens` counts only the prompt
+    tokens after the last cache breakpoint: those read from or written to the cache are counted apart."""
+    return {
+        "input_tokens": done.prompt_tokens - use.read - use.written,
+        "cache_creation_input_tokens": use.written,
+        "cache_read_input_tokens": use.read,
         "output_tokens": done.completion_tokens if output_tokens is None else output_tokens,
     }
 
 
 def content_blocks(done: Completion) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [{"type": "text", "text": done.text}] if done.text else []
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": done.text, "citations": None}] if done.text else []
     for call in done.tool_calls:
-        blocks.append(
-            {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": json.loads(call.arguments)}
-        )
+        block = {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": json.loads(call.arguments)}
+        blocks.append({**block, "caller": DIRECT_CALLER})
     return blocks
 
 
-def reply_summary(done: Completion) -> dict[str, Any]:
+def reply_summary(done: Completion, use: CacheUse = NO_CACHE) -> dict[str, Any]:
     """What the answer is, for the journal: gateway-mode suites compare a gateway's translation with it."""
     blocks: list[dict[str, Any]] = [{"type": "text"}] if done.text else []
     blocks += [{"type": "tool_use", "id": tool_use_id(c), "name": c.name} for c in done.tool_calls]
@@ -103,11 +125,13 @@ def reply_summary(done: Completion) -> dict[str, Any]:
         "stop_sequence": done.stop_sequence,
         "content": blocks,
         "text": done.text,
-        "usage": delta_usage(done),
+        "usage": delta_usage(done, use),
     }
 
 
-def message_body(req: ChatRequest, done: Completion, msg_id: str | None = None) -> dict[str, Any]:
+def message_body(
+    req: ChatRequest, done: Completion, use: CacheUse = NO_CACHE, msg_id: str | None = None
+) -> dict[str, Any]:
     return {
         "id": msg_id or message_id(),
         "type": "message",
@@ -116,7 +140,9 @@ def message_body(req: ChatRequest, done: Completion, msg_id: str | None = None) 
         "content": content_blocks(done),
         "stop_reason": stop_reason(done),
         "stop_sequence": done.stop_sequence,
-        "usage": usage(done),
+        "stop_details": stop_details(done),
+        **_MESSAGE_NULLS,
+        "usage": usage(done, use),
     }
 
 
@@ -145,10 +171,10 @@ def _blocks(done: Completion, tokens_per_chunk: int) -> list[tuple[bytes, list[b
     blocks: list[tuple[bytes, list[bytes]]] = []
     if done.pieces:
         deltas = [_text_delta("".join(group)) for group in _groups(done.pieces, tokens_per_chunk)]
-        blocks.append((_block_start(0, {"type": "text", "text": ""}), deltas))
+        blocks.append((_block_start(0, {"type": "text", "text": "", "citations": None}), deltas))
     for call in done.tool_calls:
         index = len(blocks)
-        start = {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": {}}
+        start = {"type": "tool_use", "id": tool_use_id(call), "name": call.name, "input": {}, "caller": DIRECT_CALLER}
         deltas = [
             _event(
                 "content_block_delta",
@@ -164,12 +190,14 @@ def _blocks(done: Completion, tokens_per_chunk: int) -> list[tuple[bytes, list[b
     return blocks
 
 
-def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
+def stream_plan(
+    req: ChatRequest, done: Completion, use: CacheUse, offsets_for: Any, tokens_per_chunk: int
+) -> StreamPlan:
     """The frames of one streamed answer; `offsets_for(n)` gives the schedule for n timed frames.
 
     Each timed frame carries one delta; a block's stop and the next block's start ride with
     the neighbouring delta, so faults count deltas, as the OpenAI face counts chunks."""
-    head = [_event("message_start", {"type": "message_start", "message": _announced(req, done)})]
+    head = [_event("message_start", {"type": "message_start", "message": _announced(req, done, use)})]
     blocks = _blocks(done, tokens_per_chunk)
     if blocks:
         head.append(blocks[0][0])
@@ -182,13 +210,14 @@ def stream_plan(req: ChatRequest, done: Completion, offsets_for: Any, tokens_per
                 data = _block_stop(index - 1) + block_start + data
             body.append(data)
     tail = [_block_stop(len(blocks) - 1)] if blocks else []
-    ending = {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence}
-    message_delta = {"type": "message_delta", "delta": ending, "usage": delta_usage(done)}
+    ending: dict[str, Any] = {"stop_reason": stop_reason(done), "stop_sequence": done.stop_sequence}
+    ending |= {"stop_details": stop_details(done), "container": None}
+    message_delta = {"type": "message_delta", "delta": ending, "usage": {**delta_usage(done, use), **_USAGE_NULLS}}
     tail += [_event("message_delta", message_delta), _event("message_stop", {"type": "message_stop"})]
     return StreamPlan(head, body, tail, offsets_for(len(body)), _spoil, error_frame())
 
 
-def _announced(req: ChatRequest, done: Completion) -> dict[str, Any]:
+def _announced(req: ChatRequest, done: Completion, use: CacheUse) -> dict[str, Any]:
     """The message as `message_start` shows it: no content or stop reason yet, one output token so far."""
     message = {"id": message_id(), "type": "message", "role": "assistant", "model": req.model_name}
     return {
@@ -196,7 +225,9 @@ def _announced(req: ChatRequest, done: Completion) -> dict[str, Any]:
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": usage(done, min(1, done.completion_tokens)),
+        "stop_details": None,
+        **_MESSAGE_NULLS,
+        "usage": usage(done, use, min(1, done.completion_tokens)),
     }
 
 

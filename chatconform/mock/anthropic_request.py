@@ -46,6 +46,23 @@ _ACCEPTED = _HONOURED | {
     "context_management",
     "inference_geo",
     "cache_control",
+    "speed",  # sent by the current SDKs (fast mode); no effect on the mock's answer
+    "diagnostics",
+}
+# What `POST /v1/messages/count_tokens` takes: the prompt, without what only shapes the answer.
+_COUNTED = {
+    "model",
+    "messages",
+    "system",
+    "tools",
+    "tool_choice",
+    "thinking",
+    "mcp_servers",
+    "output_config",
+    "output_format",
+    "context_management",
+    "cache_control",
+    "speed",
 }
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _TOOL_CHOICES = ("auto", "any", "tool", "none")
@@ -56,11 +73,7 @@ MAX_OUTPUT_TOKENS = 128000
 
 
 def parse_messages_request(body: Any, profile: Profile) -> ChatRequest:
-    if not isinstance(body, dict):
-        raise bad("body", "Input should be a valid dictionary")
-    for name in body:
-        if name not in _ACCEPTED:
-            raise bad(name, "Extra inputs are not permitted")
+    _only(body, _ACCEPTED)
     for name in ("model", "messages", "max_tokens"):
         if name not in body:
             raise bad(name, "Field required")
@@ -95,6 +108,21 @@ def parse_messages_request(body: Any, profile: Profile) -> ChatRequest:
         user=_user(body.get("metadata")),
         images=images,
     )
+
+
+def parse_count_request(body: Any, profile: Profile) -> ChatRequest:
+    """A count_tokens body, checked as a message request is (it has no `max_tokens` to check)."""
+    _only(body, _COUNTED)
+    return parse_messages_request({**body, "max_tokens": 1}, profile)
+
+
+def _only(body: Any, fields: set[str]) -> None:
+    """A JSON object whose every top-level field is one of `fields`, as the API's strict models require."""
+    if not isinstance(body, dict):
+        raise bad("body", "Input should be a valid dictionary")
+    for name in body:
+        if name not in fields:
+            raise bad(name, "Extra inputs are not permitted")
 
 
 def _string(body: dict[str, Any], name: str) -> str:

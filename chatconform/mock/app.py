@@ -1,7 +1,9 @@
 """`create_app(config)`: the mock upstream as an ASGI application.
 
 Routes: the OpenAI face at `/v1` and `/api/v1` (chat completions, models),
-the Anthropic face at `/v1/messages`, and the admin routes (`admin`), per
+the Anthropic face at `/v1/messages` (and `/v1/messages/count_tokens`;
+`/v1/models` answers in Anthropic's shape when asked the Anthropic way, see
+`models`), and the admin routes (`admin`), per
 key. Both faces are always served, through one request pipeline
 (`pipeline`). Every error, including unknown paths and wrong methods, is
 answered with the envelope of the face its path belongs to (Anthropic's
@@ -18,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -27,15 +29,14 @@ from chatconform.mock.body import ClientGone
 from chatconform.mock.chat import OPENAI, chat_completions
 from chatconform.mock.config import MockConfig
 from chatconform.mock.errors import MockError
-from chatconform.mock.keys import bearer_key
-from chatconform.mock.messages import ANTHROPIC, is_anthropic_path, messages
+from chatconform.mock.messages import ANTHROPIC, count_tokens, is_anthropic_path, messages
+from chatconform.mock.models import get_model, list_models
 from chatconform.mock.state import MockState
 from chatconform.mock.streaming import AbortStream
 
 log = logging.getLogger("chatconform.mock")
 Handler = Callable[[Request], Awaitable[Response]]
 PREFIXES = ("/v1", "/api/v1")
-MODEL_CREATED = 1_700_000_000  # a fixed timestamp: the catalog has no creation dates
 
 
 class MockApp:
@@ -75,7 +76,11 @@ def create_app(config: MockConfig | None = None) -> MockApp:
             Route(prefix + "/models", list_models, methods=["GET"]),
             Route(prefix + "/models/{model_id:path}", get_model, methods=["GET"]),
         ]
-    routes += [Route("/v1/messages", messages, methods=["POST"]), *admin.ROUTES]
+    routes += [
+        Route("/v1/messages", messages, methods=["POST"]),
+        Route("/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+        *admin.ROUTES,
+    ]
     rest = Starlette(
         routes=routes,
         exception_handlers={
@@ -87,26 +92,6 @@ def create_app(config: MockConfig | None = None) -> MockApp:
     )
     rest.state.mock = state
     return MockApp(state, rest, hot)
-
-
-def _model_object(model_id: str) -> dict[str, object]:
-    return {"id": model_id, "object": "model", "created": MODEL_CREATED, "owned_by": "anthropic"}
-
-
-async def list_models(request: Request) -> Response:
-    state: MockState = request.app.state.mock
-    bearer_key(request, state.keys)
-    data = [_model_object(m) for m in state.config.profile.model_ids()]
-    return JSONResponse({"object": "list", "data": data})
-
-
-async def get_model(request: Request) -> Response:
-    state: MockState = request.app.state.mock
-    bearer_key(request, state.keys)
-    model_id = request.path_params["model_id"]
-    if state.config.profile.resolve(model_id) is None:
-        raise MockError(404, f"The model `{model_id}` does not exist.", param="model", code="model_not_found")
-    return JSONResponse(_model_object(model_id))
 
 
 async def on_mock_error(request: Request, exc: Exception) -> Response:

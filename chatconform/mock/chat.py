@@ -14,16 +14,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from chatconform.mock import openai_face
+from chatconform.mock.cache_blocks import Located, openai_blocks
 from chatconform.mock.delivery import request_id
 from chatconform.mock.errors import MockError, invalid
 from chatconform.mock.generation import Completion, complete
 from chatconform.mock.keys import bearer_key
+from chatconform.mock.openai_errors import param_path
 from chatconform.mock.pipeline import Face, handle
+from chatconform.mock.prompt_cache import CacheUse
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.schema_keywords import SchemaError
 from chatconform.mock.state import MockState
 from chatconform.mock.streaming import StreamPlan
-from chatconform.mock.validate import param_path, parse_chat_request
+from chatconform.mock.validate import parse_chat_request
 
 _FAULT_MESSAGES = {
     429: "Rate limit reached for requests. Retry after the time given in Retry-After.",
@@ -42,10 +45,11 @@ class OpenAIFace(Face):
     def authenticate(self, request: Request, state: MockState) -> str:
         return bearer_key(request, state.keys)
 
-    def check_headers(self, headers: Headers) -> None:
+    def check_headers(self, headers: Headers) -> str:
         """Nothing to check: the OpenAI API has no version header."""
+        return ""
 
-    def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
+    def prepare(self, body: Any, state: MockState, dialect: str) -> tuple[ChatRequest, Completion]:
         profile = state.config.profile
         req = parse_chat_request(body, profile)
         try:
@@ -54,11 +58,25 @@ class OpenAIFace(Face):
             param = param_path(list(exc.path))
             raise invalid(f"Invalid schema at `{param}`: {exc.reason}.", param, "invalid_schema") from None
 
-    def stream_plan(self, req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
-        return openai_face.stream_plan(req, done, offsets_for, tokens_per_chunk)
+    def cache_blocks(self, body: Any, req: ChatRequest) -> list[Located]:
+        return openai_blocks(body, req)
 
-    def whole_body(self, req: ChatRequest, done: Completion) -> dict[str, Any]:
-        return openai_face.completion_body(req, done)
+    def refused_cache_control(self, where: str) -> MockError:
+        path, _, reason = where.partition(": ")
+        return invalid(f"Invalid '{path}.cache_control': {reason}", f"{path}.cache_control", "invalid_value")
+
+    def stream_plan(
+        self, req: ChatRequest, done: Completion, use: CacheUse, offsets_for: Any, tokens_per_chunk: int
+    ) -> StreamPlan:
+        return openai_face.stream_plan(req, done, use, offsets_for, tokens_per_chunk)
+
+    def whole_body(self, req: ChatRequest, done: Completion, use: CacheUse) -> dict[str, Any]:
+        return openai_face.completion_body(req, done, use)
+
+    def overloaded(self) -> MockError:
+        """What a saturated upstream answers through an OpenAI-style API: 503, retry shortly."""
+        message = "The engine is currently overloaded, please try again later."
+        return MockError(503, message, code="engine_overloaded", headers={"retry-after": "1"})
 
     def error_response(self, exc: MockError) -> Response:
         headers = {"x-request-id": request_id(), **exc.headers}

@@ -17,6 +17,7 @@ import tomllib
 import uvicorn
 
 from chatconform.mock.app import create_app
+from chatconform.mock.capacity import CapacitySettings
 from chatconform.mock.config import MockConfig, load_config
 from chatconform.mock.faults import FaultSettings
 from chatconform.mock.keyfile import env_admin_key, env_keys, private_text, read_key_file
@@ -37,12 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     keys.add_argument("--admin-key", metavar="KEY", help="key that sees and resets every key's /mock/* data")
     keys.add_argument("--admin-key-file", metavar="PATH", help="the admin key, in a file only you can read")
     parser.add_argument("--profile", help="built-in profile name or TOML file (default tokenhub)")
-    parser.add_argument("--config", help="mock TOML file with [mock], [latency] and [faults] tables")
+    parser.add_argument("--config", help="mock TOML file with [mock], [latency], [capacity] and [faults] tables")
     parser.add_argument("--latency", choices=MODES, help="latency model: none (default) or realistic")
     parser.add_argument("--ttft-ms", type=float, help="time to first token for every model")
     parser.add_argument("--itl-ms", type=float, help="inter-token delay for every model")
     parser.add_argument("--jitter-ms", type=float, help="uniform jitter added to both")
     parser.add_argument("--tokens-per-chunk", type=int, help="tokens per streamed chunk")
+    capacity = parser.add_argument_group("capacity model (off by default; see docs/mock.md, Capacity model)")
+    capacity.add_argument(
+        "--capacity-tokens-per-s", type=float, metavar="N", help="output tokens the engine decodes per second"
+    )
+    capacity.add_argument("--prefill-ms-per-token", type=float, metavar="MS", help="engine time per prompt token")
+    capacity.add_argument("--max-queue-s", type=float, metavar="S", help="refuse a request that would wait longer")
     parser.add_argument(
         "--fault",
         action="append",
@@ -72,10 +79,20 @@ def build_config(args: argparse.Namespace) -> MockConfig:
         api_keys=tuple(dict.fromkeys(keys)) or None,
         admin_key=_admin_key(args),
         latency=latency,
+        capacity=_capacity(config.capacity, args),
         faults=_faults(config.faults, args.fault),
         seed=args.seed,
         header_timeout_s=args.header_timeout_s,
         **{name: getattr(args, name) for name in _SIZES},
+    )
+
+
+def _capacity(base: CapacitySettings, args: argparse.Namespace) -> CapacitySettings:
+    """The file's [capacity], with each flag given overriding its value."""
+    return CapacitySettings(
+        tokens_per_s=_first(args.capacity_tokens_per_s, base.tokens_per_s),
+        prefill_ms_per_token=_first(args.prefill_ms_per_token, base.prefill_ms_per_token) or 0.0,
+        max_queue_s=_first(args.max_queue_s, base.max_queue_s) or 0.0,
     )
 
 
@@ -120,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
     keys = "any key starting with " + repr(config.profile.api_key_prefix) if not config.api_keys else "the given key(s)"
     admin = ", an admin key" if config.admin_key else ""
     print(
-        f"chatconform mock: profile {config.profile.name}, latency {config.latency.describe()}, accepting {keys}{admin}"
+        f"chatconform mock: profile {config.profile.name}, latency {config.latency.describe()}, "
+        f"capacity {config.capacity.describe()}, accepting {keys}{admin}"
     )
     print(
         f"chatconform mock: serving http://{host}:{port}/v1 (also /api/v1; Anthropic Messages at /v1/messages); "

@@ -2,7 +2,9 @@
 
 A TOML file may hold `[mock]` (the fields of `MockConfig` below, keys
 included, and `profile`), `[latency]` (mode, ttft_ms, itl_ms, jitter_ms,
-tokens_per_chunk) and `[faults]` (the fields of `FaultSettings`);
+tokens_per_chunk), `[capacity]` (the fields of `CapacitySettings`: the
+optional engine whose queue makes latency grow with load) and `[faults]` (the
+fields of `FaultSettings`);
 command-line flags override the file. Every size and time has an upper bound,
 checked here, so no setting can make a request wait or grow without end.
 """
@@ -14,9 +16,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from chatconform.mock.capacity import CapacitySettings
 from chatconform.mock.faults import FaultSettings
 from chatconform.mock.journal import DEFAULT_BODY_BYTES, DEFAULT_SIZE, DEFAULT_TOTAL_BYTES
 from chatconform.mock.latency import LatencySettings
+from chatconform.mock.prompt_cache import DEFAULT_MIN_TOKENS
 from chatconform.profile import Profile, load_profile
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024  # Anthropic's request size limit
@@ -31,6 +35,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "journal_total_bytes": (0, 4 * 1024 * 1024 * 1024),
     "header_timeout_s": (0.1, 600.0),
     "max_connections": (1, 1_000_000),
+    "cache_min_tokens": (1, 1_000_000),
 }
 
 
@@ -42,6 +47,8 @@ class MockConfig:
     admin_key: str | None = None  # sees and resets every tenant's /mock/* data
     latency: LatencySettings = field(default_factory=LatencySettings)
     faults: FaultSettings = field(default_factory=FaultSettings)
+    capacity: CapacitySettings = field(default_factory=CapacitySettings)  # off unless tokens_per_s is set
+    cache_min_tokens: int = DEFAULT_MIN_TOKENS  # the shortest prompt prefix the prompt cache keeps
     seed: int = 0
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     journal_size: int = DEFAULT_SIZE  # entries
@@ -60,7 +67,7 @@ class MockConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-_MOCK_KEYS = {f.name for f in fields(MockConfig)} - {"latency", "faults"}
+_MOCK_KEYS = {f.name for f in fields(MockConfig)} - {"latency", "faults", "capacity"}
 
 
 def load_config(path: str | Path) -> MockConfig:
@@ -70,13 +77,20 @@ def load_config(path: str | Path) -> MockConfig:
     _known(mock, _MOCK_KEYS, "[mock]")
     latency = data.get("latency", {})
     _known(latency, {f.name for f in fields(LatencySettings)}, "[latency]")
+    capacity = data.get("capacity", {})
+    _known(capacity, {f.name for f in fields(CapacitySettings)}, "[capacity]")
     faults = dict(data.get("faults", {}))
     _known(faults, {f.name for f in fields(FaultSettings)}, "[faults]")
     if "error_statuses" in faults:
         faults["error_statuses"] = tuple(faults["error_statuses"])
     mock["profile"] = load_profile(mock.get("profile", "tokenhub"))
     mock["api_keys"] = tuple(mock.get("api_keys", ()))
-    return MockConfig(latency=LatencySettings(**latency), faults=FaultSettings(**faults), **mock)
+    return MockConfig(
+        latency=LatencySettings(**latency),
+        faults=FaultSettings(**faults),
+        capacity=CapacitySettings(**capacity),
+        **mock,
+    )
 
 
 def _known(table: dict[str, Any], allowed: set[str], where: str) -> None:

@@ -24,6 +24,7 @@ from chatconform.mock.generation import Completion
 from chatconform.mock.ids import new_id
 from chatconform.mock.journal import Entry
 from chatconform.mock.latency import MAX_SCHEDULE_S
+from chatconform.mock.prompt_cache import NO_CACHE, CacheUse
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.state import MockState
 from chatconform.mock.streaming import AbortStream
@@ -35,22 +36,29 @@ def request_id() -> str:
     return new_id("req_")
 
 
-def schedule_for(state: MockState, req: ChatRequest) -> Any:
-    return lambda n: state.latency.schedule(req.model, n)
+def schedule_for(state: MockState, req: ChatRequest, shift: float = 0.0) -> Any:
+    """The stream's schedule, every offset `shift` seconds later (the capacity model's queue and prefill)."""
+    if not shift:
+        return lambda n: state.latency.schedule(req.model, n)
+    return lambda n: [t + shift for t in state.latency.schedule(req.model, n)]
 
 
 def tokens_per_chunk(state: MockState, req: ChatRequest) -> int:
     return state.latency.for_model(req.model).tokens_per_chunk
 
 
-def settle(state: MockState, key: str, req: ChatRequest, done: Completion, entry: Entry) -> Any:
-    """The callback that closes the books for one request, once."""
+def settle(state: MockState, key: str, req: ChatRequest, done: Completion, entry: Entry, use: CacheUse) -> Any:
+    """The callback that closes the books for one request, once. The journal's `usage` is the face-neutral
+    count (prompt, completion, total), with the prompt-cache reads and writes when there were any."""
 
     def on_end(outcome: str) -> None:
         entry.outcome = outcome
         if outcome == "completed":
-            cost = state.ledger.charge(key, req.model, done.prompt_tokens, done.completion_tokens)
-            entry.usage, entry.charged_usd = done.usage(), round(cost, 9)
+            cost = state.ledger.charge(key, req.model, done.prompt_tokens, done.completion_tokens, use)
+            usage = done.usage()
+            if use != NO_CACHE:
+                usage |= {"cache_read_tokens": use.read, "cache_write_tokens": use.written}
+            entry.usage, entry.charged_usd = usage, round(cost, 9)
 
     return on_end
 

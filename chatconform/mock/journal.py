@@ -3,7 +3,8 @@
 Suites read it to see what a gateway sent upstream (gateway mode), what the
 mock answered (`reply`: stop reason, content blocks, text, usage, on the
 Anthropic face) and how a request ended (completed, failed, cancelled by the
-client). `entries(contains=...)` finds the requests that carried a marker.
+client). `entries(contains=...)` finds the requests that carried a marker;
+`sent` says when each part of the answer went out (`sent.py`).
 
 Bounded three ways: each body is kept as a bounded, masked copy
 (`body_bytes`, see `redaction`), at most `size` entries are kept, and at most
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatconform.mock.redaction import Kept, keep_body
+from chatconform.mock.sent import SendTimes
 
 DEFAULT_SIZE = 500
 DEFAULT_BODY_BYTES = 64 * 1024
@@ -45,11 +47,14 @@ class Entry:
     usage: dict[str, int] = field(default_factory=dict)
     reply: dict[str, Any] = field(default_factory=dict)  # what the answer was meant to be, before faults
     charged_usd: float = 0.0  # what the ledger charged for this request (0 unless delivered whole)
+    sent: SendTimes | None = None  # when each part of the answer was handed to the server (`sent`)
     cost: int = field(default=0, repr=False)  # what the entry counts against the journal's total
     _text: str | None = field(default=None, repr=False)  # the kept body as JSON, once searched
 
     def listing(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if k not in ("cost", "_text")}
+        out = {k: v for k, v in vars(self).items() if k not in ("cost", "_text")}
+        out["sent"] = self.sent.listing() if self.sent is not None else None
+        return out
 
     def holds(self, text: str) -> bool:
         """Whether the kept body holds `text`; serialised on the first search only, searches repeat."""

@@ -1,6 +1,7 @@
 """The billing ledger: what each API key has been charged, at the profile's prices.
 
-Only successful requests are charged (the documented TokenHub rule): an
+Cache reads and writes (`prompt_cache`) are priced at the profile's `[prices]`
+multipliers of the input price. Only successful requests are charged (the documented TokenHub rule): an
 error, an injected fault or a stream the client abandoned costs nothing.
 Keys are stored by fingerprint, never in clear; each key reads and resets its
 own charges, the admin key (owner None) everyone's. At most `MAX_KEYS` keys
@@ -16,6 +17,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
+from chatconform.mock.prompt_cache import NO_CACHE, CacheUse
 from chatconform.profile import Model
 
 MAX_KEYS = 10_000  # keys kept at once; the least recently charged is forgotten first
@@ -32,18 +34,19 @@ class Charge:
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cache_read_tokens: int = 0  # of the prompt tokens, those read from the prompt cache
+    cache_write_tokens: int = 0  # ... and those written to it
     cost_usd: float = 0.0
 
-    def add(self, prompt_tokens: int, completion_tokens: int, cost: float) -> None:
-        self.requests += 1
-        self.prompt_tokens += prompt_tokens
-        self.completion_tokens += completion_tokens
-        self.cost_usd += cost
+    def add(self, prompt_tokens: int, completion_tokens: int, use: CacheUse, cost: float) -> None:
+        self.merge(Charge(1, prompt_tokens, completion_tokens, use.read, use.written, cost))
 
     def merge(self, other: Charge) -> None:
         self.requests += other.requests
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
+        self.cache_read_tokens += other.cache_read_tokens
+        self.cache_write_tokens += other.cache_write_tokens
         self.cost_usd += other.cost_usd
 
 
@@ -54,8 +57,10 @@ class Ledger:
         self._totals: OrderedDict[str, Charge] = OrderedDict()  # least recently charged first
         self._by_model: dict[str, dict[str, Charge]] = {}
 
-    def charge(self, api_key: str, model: Model, prompt_tokens: int, completion_tokens: int) -> float:
-        cost = model.cost(prompt_tokens, completion_tokens)
+    def charge(
+        self, api_key: str, model: Model, prompt_tokens: int, completion_tokens: int, use: CacheUse = NO_CACHE
+    ) -> float:
+        cost = model.cost(prompt_tokens, completion_tokens, use.read, use.write_5m, use.write_1h)
         key = fingerprint(api_key)
         with self._lock:
             total = self._totals.get(key)
@@ -66,8 +71,8 @@ class Ledger:
                     old, _ = self._totals.popitem(last=False)
                     del self._by_model[old]
             self._totals.move_to_end(key)
-            total.add(prompt_tokens, completion_tokens, cost)
-            self._by_model[key][model.id].add(prompt_tokens, completion_tokens, cost)
+            total.add(prompt_tokens, completion_tokens, use, cost)
+            self._by_model[key][model.id].add(prompt_tokens, completion_tokens, use, cost)
         return cost
 
     def report(self, owner: str | None) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """`POST /v1/messages`: the Anthropic face's parsing and framing for the request pipeline.
 
 The key comes as `x-api-key` (or `Authorization: Bearer`, as the SDK 2.x
-sends it); `anthropic-version` is required; the body is checked by
+sends it); `anthropic-version` is required and decides what is refused
+(`anthropic_version`); the body is checked by
 `anthropic_request`; answers are framed by `anthropic_face` as named events or
 a `message`; errors use `{"type": "error", ...}` with `request-id`. Every path
 under `/v1/messages` answers errors in this shape.
@@ -9,7 +10,6 @@ under `/v1/messages` answers errors in this shape.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -18,20 +18,22 @@ from starlette.responses import JSONResponse, Response
 
 from chatconform.mock import anthropic_face
 from chatconform.mock.anthropic_messages import bad
-from chatconform.mock.anthropic_request import parse_messages_request
+from chatconform.mock.anthropic_request import parse_count_request, parse_messages_request
+from chatconform.mock.anthropic_version import check_version, refuse_for_version
+from chatconform.mock.body import parse_json, read_body
+from chatconform.mock.cache_blocks import Located, anthropic_blocks
 from chatconform.mock.delivery import request_id
 from chatconform.mock.errors import MockError
-from chatconform.mock.generation import Completion, complete
+from chatconform.mock.generation import Completion, complete, prompt_tokens
 from chatconform.mock.keys import bearer_key, header_key
 from chatconform.mock.pipeline import Face, handle
+from chatconform.mock.prompt_cache import CacheUse
 from chatconform.mock.request import ChatRequest
 from chatconform.mock.schema_keywords import SchemaError
 from chatconform.mock.state import MockState
 from chatconform.mock.streaming import StreamPlan
 
 PATH = "/v1/messages"
-FIRST_VERSION = "2023-01-01"
-_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 # What Anthropic says for each injected status; anything else gets a generic sentence.
 _FAULT_MESSAGES = {
     429: "This request would exceed the rate limit for your organization. Retry after the time given in retry-after.",
@@ -75,38 +77,42 @@ class AnthropicFace(Face):
         except MockError:
             raise MockError(401, f"invalid {header}", code="invalid_api_key") from None
 
-    def check_headers(self, headers: Headers) -> None:
-        version = headers.get("anthropic-version")
-        if version is None:
-            raise MockError(400, "anthropic-version: header is required", code="missing_version")
-        # Versions are dates (2023-06-01, and newer ones the SDKs send); the mock knows no list, only the form.
-        if not _VERSION.fullmatch(version) or version < FIRST_VERSION:
-            raise MockError(
-                400,
-                f"anthropic-version: invalid version {version[:40]!r}; versions are dates such as {FIRST_VERSION}",
-                code="invalid_version",
-            )
+    def check_headers(self, headers: Headers) -> str:
+        return check_version(headers.get("anthropic-version"))
 
-    def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
+    def prepare(self, body: Any, state: MockState, dialect: str) -> tuple[ChatRequest, Completion]:
+        refuse_for_version(body, dialect)
         req = parse_messages_request(body, state.config.profile)
         try:
             return req, complete(req)
         except SchemaError as exc:
             raise bad(".".join(map(str, _anthropic_path(exc.path))), exc.reason) from None
 
-    def stream_plan(self, req: ChatRequest, done: Completion, offsets_for: Any, tokens_per_chunk: int) -> StreamPlan:
-        return anthropic_face.stream_plan(req, done, offsets_for, tokens_per_chunk)
+    def cache_blocks(self, body: Any, req: ChatRequest) -> list[Located]:
+        return anthropic_blocks(body, req)
 
-    def whole_body(self, req: ChatRequest, done: Completion) -> dict[str, Any]:
-        return anthropic_face.message_body(req, done)
+    def refused_cache_control(self, where: str) -> MockError:
+        return bad(*where.split(": ", 1))
+
+    def stream_plan(
+        self, req: ChatRequest, done: Completion, use: CacheUse, offsets_for: Any, tokens_per_chunk: int
+    ) -> StreamPlan:
+        return anthropic_face.stream_plan(req, done, use, offsets_for, tokens_per_chunk)
+
+    def whole_body(self, req: ChatRequest, done: Completion, use: CacheUse) -> dict[str, Any]:
+        return anthropic_face.message_body(req, done, use)
+
+    def overloaded(self) -> MockError:
+        """Anthropic's answer when it has no capacity: 529 `overloaded_error`."""
+        return MockError(529, "Overloaded", code="overloaded")
 
     def error_response(self, exc: MockError) -> Response:
         rid = request_id()
         body = anthropic_face.error_body(exc.status, exc.message, rid)
         return JSONResponse(body, status_code=exc.status, headers={"request-id": rid, **exc.headers})
 
-    def reply(self, done: Completion) -> dict[str, Any] | None:
-        return anthropic_face.reply_summary(done)
+    def reply(self, done: Completion, use: CacheUse) -> dict[str, Any] | None:
+        return anthropic_face.reply_summary(done, use)
 
 
 ANTHROPIC = AnthropicFace()
@@ -114,3 +120,16 @@ ANTHROPIC = AnthropicFace()
 
 async def messages(request: Request) -> Response:
     return await handle(ANTHROPIC, request)
+
+
+async def count_tokens(request: Request) -> Response:
+    """`POST /v1/messages/count_tokens`: the prompt's input tokens, as `/v1/messages` would count them
+    (before any prompt cache: what a request costs uncached). Checked as a message request is, per
+    version; not journaled and not charged (the API does not bill it)."""
+    state: MockState = request.app.state.mock
+    ANTHROPIC.authenticate(request, state)
+    version = ANTHROPIC.check_headers(request.headers)
+    body = parse_json(await read_body(request, state.config.max_body_bytes))
+    refuse_for_version(body, version)
+    req = parse_count_request(body, state.config.profile)
+    return JSONResponse({"input_tokens": prompt_tokens(req)}, headers={"request-id": request_id()})

@@ -1,4 +1,4 @@
-"""What one running mock holds, shared by its faces: models, keys, latency, faults, books."""
+"""What one running mock holds, shared by its faces: models, keys, latency, capacity, faults, books, prompt cache."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from starlette.datastructures import Headers
 
+from chatconform.mock.capacity import Capacity
 from chatconform.mock.config import MockConfig
 from chatconform.mock.errors import invalid
 from chatconform.mock.faults import FAULT_HEADER, ArmedFaults, Fault, FaultPlan
@@ -17,6 +18,7 @@ from chatconform.mock.keys import Keys
 from chatconform.mock.latency import LatencyModel
 from chatconform.mock.ledger import Ledger
 from chatconform.mock.memo import LRU
+from chatconform.mock.prompt_cache import CachePlan, PromptCache
 from chatconform.mock.redaction import Kept, mask_headers
 from chatconform.mock.request import ChatRequest
 
@@ -29,6 +31,7 @@ class Prepared(NamedTuple):
     req: ChatRequest
     done: Completion
     reply: dict[str, Any] | None  # the journal's `reply`, on faces that record one
+    cache: CachePlan | None = None  # its prompt-cache breakpoints, when it has any
 
 
 @dataclass
@@ -41,6 +44,8 @@ class MockState:
     ledger: Ledger = field(default_factory=Ledger)
     journal: Journal = field(init=False)
     heavy: HeavyGate = field(default_factory=HeavyGate)
+    cache: PromptCache = field(default_factory=PromptCache)
+    capacity: Capacity | None = field(init=False)  # the engine's queue, None when the model is off
     # (face, raw request body) -> its parsed, validated and answered form, for bodies seen before.
     requests: LRU[Prepared] = field(default_factory=lambda: LRU(256))
 
@@ -49,6 +54,7 @@ class MockState:
         self.keys = Keys(config.api_keys, config.profile.api_key_prefix, config.admin_key)
         self.latency = LatencyModel(config.profile, config.latency, config.seed)
         self.faults = FaultPlan(config.faults, config.seed)
+        self.capacity = Capacity(config.capacity) if config.capacity.enabled else None
         self.journal = Journal(
             config.journal_size, config.journal_body_bytes, config.journal_total_bytes, self.keys.secrets
         )

@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from chatconform.mock.departure import Departure
 from chatconform.mock.faults import NO_FAULT, Fault
 from chatconform.mock.latency import MAX_SCHEDULE_S
+from chatconform.mock.sent import SendTimes, now
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,17 @@ class SSEResponse:
         start: float,
         on_end: Callable[[str], None],
         headers: dict[str, str] | None = None,
+        times: SendTimes | None = None,
     ) -> None:
         self.plan, self.fault, self.start, self.on_end = plan, fault, start, on_end
+        self.times = times or SendTimes(start)
         extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
         self.headers = _HEADERS + extra
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         departure = Departure(scope, receive)
         try:
+            self.times.head = now()
             await send({"type": "http.response.start", "status": 200, "headers": self.headers})
             if self._paced:
                 outcome = await self._play_watched(send, departure)
@@ -100,15 +104,18 @@ class SSEResponse:
         return "cancelled" if player.exception() else player.result()
 
     async def _burst(self, send: Send, departure: Departure) -> str:
-        plan = self.plan
+        plan, times = self.plan, self.times
         frames = [*plan.head, *plan.body, *plan.tail]
         last = frames.pop()
+        body = range(len(plan.head), len(plan.head) + len(plan.body))
         for start in range(0, len(frames), BURST_FRAMES):
             if start:
                 await asyncio.sleep(0)  # a long answer must not hold the loop from everyone else
-            for frame in frames[start : start + BURST_FRAMES]:
-                await send({"type": "http.response.body", "body": frame, "more_body": True})
-        return await _finish(send, departure, last, "completed")
+            for n in range(start, min(start + BURST_FRAMES, len(frames))):
+                if n in body:
+                    times.content(now())
+                await send({"type": "http.response.body", "body": frames[n], "more_body": True})
+        return await _finish(send, departure, last, "completed", times)
 
     async def _play(self, send: Send, departure: Departure) -> str:
         """Send every frame on time; return the outcome."""
@@ -119,6 +126,7 @@ class SSEResponse:
         for n, frame in enumerate(plan.body):
             if n == fault.midstream_error:
                 await _body(send, plan.error_frame)
+                self.times.end = now()
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return f"fault:midstream_error={n}"
             if n == fault.disconnect:
@@ -127,19 +135,20 @@ class SSEResponse:
                 shift += fault.stall_s
             await _sleep_until(self.start + plan.offsets[n] + shift + min((n + 1) * pace, MAX_SCHEDULE_S))
             data = plan.malformed(frame) if n + 1 == fault.malformed else frame
+            self.times.content(now())
             await _body(send, data)
         *tail, last = plan.tail
         for frame in tail:
             await _body(send, frame)
-        return await _finish(
-            send, departure, last, f"fault:malformed={fault.malformed}" if fault.malformed else "completed"
-        )
+        outcome = f"fault:malformed={fault.malformed}" if fault.malformed else "completed"
+        return await _finish(send, departure, last, outcome, self.times)
 
 
-async def _finish(send: Send, departure: Departure, last: bytes, outcome: str) -> str:
+async def _finish(send: Send, departure: Departure, last: bytes, outcome: str, times: SendTimes) -> str:
     """Send the last frame and end the body, unless the client has left: then nothing was delivered whole."""
     if await departure.settled():
         return "cancelled"
+    times.end = now()
     await send({"type": "http.response.body", "body": last, "more_body": False})
     return outcome
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatconform import schemas
 from chatconform.fields import field_names
 from chatconform.mock.errors import MockError, invalid
+from chatconform.mock.openai_errors import check_shape, out_of_range
 from chatconform.mock.request import ChatRequest, ImageInput
 from chatconform.mock.vision import ImageError, decode_image_url
 from chatconform.profile import Profile
@@ -22,7 +22,7 @@ def parse_chat_request(body: Any, profile: Profile) -> ChatRequest:
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.", None, "invalid_request_body")
     body = _field_fates(body, profile)
-    _check_shape(body)
+    check_shape(body)
     model = profile.resolve(body["model"])
     if model is None:
         raise MockError(
@@ -72,32 +72,11 @@ def _field_fates(body: dict[str, Any], profile: Profile) -> dict[str, Any]:
     return kept
 
 
-def _check_shape(body: dict[str, Any]) -> None:
-    error = schemas.first_error("chat.request", body)
-    if error is None:
-        return
-    path = list(error.absolute_path)
-    param = param_path(path) if path else _missing_field(error.message)
-    raise invalid(f"Invalid request: {schemas.json_path(error)}: {error.message}", param, "invalid_type")
-
-
-def param_path(path: list[str | int]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _missing_field(message: str) -> str | None:
-    # jsonschema says "'model' is a required property": the quoted name is the param.
-    return message.split("'")[1] if message.count("'") >= 2 else None
-
-
-def _apply_policy(profile: Profile, policy: str, message: str, param: str) -> str:
-    """Raise for "reject"; otherwise tell the caller which of clamp/ignore/support applies."""
+def _apply_policy(profile: Profile, policy: str, refusal: MockError) -> str:
+    """Raise `refusal` for "reject"; otherwise tell the caller which of clamp/ignore/support applies."""
     action = profile.policy(policy)
     if action == "reject":
-        raise invalid(message, param, "invalid_value")
+        raise refusal
     return action
 
 
@@ -107,23 +86,28 @@ def _ranged(body: dict[str, Any], profile: Profile, name: str) -> Any:
     if value is None or spec is None:
         return value
     if spec.min is not None and value < spec.min:
-        raise invalid(f"`{name}` must be at least {spec.min}, got {value}.", name, "invalid_value")
+        raise out_of_range(name, value, _bound(spec.min), above=False, integer=spec.type == "integer")
     if spec.max is not None and value > spec.max:
-        message = f"`{name}` must be at most {spec.max}, got {value}."
-        action = _apply_policy(profile, f"{name}_above_max", message, name)
+        refusal = out_of_range(name, value, _bound(spec.max), above=True, integer=spec.type == "integer")
+        action = _apply_policy(profile, f"{name}_above_max", refusal)
         return spec.max if action == "clamp" else (None if action == "ignore" else value)
     return value
+
+
+def _bound(bound: float) -> float:
+    """The bound as OpenAI writes it: 64000 for an integer field, 1 for a decimal one (1.5 stays 1.5)."""
+    return int(bound) if float(bound).is_integer() else float(bound)
 
 
 def _sampling(body: dict[str, Any], profile: Profile) -> tuple[float | None, float | None]:
     temperature, top_p = _ranged(body, profile, "temperature"), _ranged(body, profile, "top_p")
     if temperature is not None and top_p is not None:
-        message = "Use either `temperature` or `top_p`, not both."
-        if _apply_policy(profile, "temperature_and_top_p", message, "top_p") in ("ignore", "clamp"):
+        both = invalid("Use either `temperature` or `top_p`, not both.", "top_p")
+        if _apply_policy(profile, "temperature_and_top_p", both) in ("ignore", "clamp"):
             top_p = None  # Anthropic keeps temperature when a gateway drops one of them
     n = body.get("n")
     if n is not None and n != 1:
-        _apply_policy(profile, "n_above_one", f"`n` must be 1 for this model, got {n}.", "n")
+        _apply_policy(profile, "n_above_one", out_of_range("n", n, 1, above=True, integer=True))
     return temperature, top_p
 
 
@@ -144,8 +128,11 @@ def _stop(body: dict[str, Any], profile: Profile) -> list[str]:
     spec = profile.params.get("stop")
     limit = spec.max_items if spec and spec.max_items else 4
     if len(stops) > limit:
-        message = f"`stop` accepts at most {limit} sequences, got {len(stops)}."
-        action = _apply_policy(profile, "stop_more_than_max", message, "stop")
+        message = (
+            f"Invalid 'stop': array too long. Expected an array with maximum length {limit}, "
+            f"but got an array with length {len(stops)} instead."
+        )
+        action = _apply_policy(profile, "stop_more_than_max", invalid(message, "stop", "array_above_max_length"))
         stops = stops[:limit] if action == "clamp" else ([] if action == "ignore" else stops)
     return stops
 
@@ -159,7 +146,8 @@ def _check_messages(messages: list[dict[str, Any]], profile: Profile) -> None:
                 raise invalid("An assistant message needs `content` or `tool_calls`.", f"messages[{i}].content")
             pending = {c["id"] for c in message.get("tool_calls") or []}
         elif role == "tool":
-            _apply_policy(profile, "tool_role", "Messages with role `tool` are not supported.", f"messages[{i}].role")
+            refusal = invalid("Messages with role `tool` are not supported.", f"messages[{i}].role")
+            _apply_policy(profile, "tool_role", refusal)
             if message["tool_call_id"] not in pending:
                 raise invalid(
                     f"`tool_call_id` {message['tool_call_id']!r} does not answer a tool call of the preceding "

@@ -248,9 +248,18 @@ def test_midstream_error_event_raises_inside_the_stream(sdk: anthropic.Anthropic
         ({"model": "claude-nonexistent"}, anthropic.NotFoundError, "model: claude-nonexistent"),
         ({"model": "anthropic/claude-sonnet-4-6"}, anthropic.NotFoundError, "model: anthropic/claude-sonnet-4-6"),
         ({"max_tokens": 0}, anthropic.BadRequestError, "max_tokens: Input should be greater than or equal to 1"),
-        ({"extra_body": {"temperature": 0.5, "top_p": 0.5}}, anthropic.BadRequestError, "cannot both be specified"),
+        (  # sampling parameters exist under 2023-06-01 only (the SDK sends 2026-10-21)
+            {"extra_body": {"temperature": 0.5, "top_p": 0.5}, "extra_headers": {"anthropic-version": "2023-06-01"}},
+            anthropic.BadRequestError,
+            "cannot both be specified",
+        ),
+        (
+            {"extra_body": {"temperature": 0.5}},
+            anthropic.BadRequestError,
+            "temperature: Extra inputs are not permitted",
+        ),
     ],
-    ids=["unknown-model", "alias-is-not-upstream", "max-tokens-zero", "temperature-and-top-p"],
+    ids=["unknown-model", "alias-is-not-upstream", "max-tokens-zero", "temperature-and-top-p", "temperature-2026"],
 )
 def test_request_errors_raise_the_sdk_errors(
     sdk: anthropic.Anthropic, kwargs: Any, error: type[Exception], fragment: str

@@ -256,7 +256,9 @@ def test_text_after_tool_results_is_the_turn_answered(http: httpx.Client) -> Non
     """Tool results become `tool` messages right after the call; the text after them is the new user turn."""
     follow_up = [RESULT, {"type": "text", "text": "Reply with exactly: noted"}]
     ask = body(tools=[TOOL], messages=turns("hi", [CALL], follow_up))
-    assert http.post("/v1/messages", json=ask).json()["content"] == [{"type": "text", "text": "noted"}]
+    assert http.post("/v1/messages", json=ask).json()["content"] == [
+        {"type": "text", "text": "noted", "citations": None}
+    ]
     only_results = body(tools=[TOOL], messages=turns("hi", [CALL], [RESULT]))
     text = http.post("/v1/messages", json=only_results).json()["content"][0]["text"]
     assert text == "The get_weather tool returned: 22 C."

@@ -37,6 +37,12 @@ TWO_CALLS = {
     "messages": [{"role": "user", "content": "First get_time for tz: UTC, then get_weather for city: Paris"}],
 }
 USAGE_KEYS = {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}
+MESSAGE_KEYS = {"id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"} | {
+    "stop_details",  # the last three: required by the Node SDK's types
+    "container",
+    "diagnostics",
+}
+SDK_USAGE_NULLS = {"output_tokens_details", "server_tool_use"}  # required by the Node SDK's types, null here
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +85,11 @@ def test_text_stream_event_order_and_payloads(http: httpx.Client) -> None:
     assert deltas == 11  # "1", ",", " 2", ... " 6": one token per event
     assert all(data["type"] == name for name, data in stream)  # the event name is repeated in the data
     start = stream[0][1]["message"]
-    assert set(start) == {"id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"}
+    assert set(start) == MESSAGE_KEYS
     assert (start["content"], start["stop_reason"], start["stop_sequence"]) == ([], None, None)
     assert start["usage"]["input_tokens"] == whole["usage"]["input_tokens"] and start["usage"]["output_tokens"] == 1
-    assert stream[1][1] == {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+    text_start = {"type": "text", "text": "", "citations": None}
+    assert stream[1][1] == {"type": "content_block_start", "index": 0, "content_block": text_start}
     assert stream[2][1] == {"type": "ping"}
     for _, data in stream[3 : 3 + deltas]:
         assert set(data) == {"type", "index", "delta"} and data["index"] == 0
@@ -90,8 +97,13 @@ def test_text_stream_event_order_and_payloads(http: httpx.Client) -> None:
     assert "".join(d["delta"]["text"] for _, d in stream[3 : 3 + deltas]) == whole["content"][0]["text"]
     assert stream[-3][1] == {"type": "content_block_stop", "index": 0}
     ending = stream[-2][1]
-    assert ending["delta"] == {"stop_reason": "end_turn", "stop_sequence": None}
-    assert set(ending["usage"]) == USAGE_KEYS
+    assert ending["delta"] == {
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "stop_details": None,
+        "container": None,
+    }
+    assert set(ending["usage"]) == USAGE_KEYS | SDK_USAGE_NULLS
     assert ending["usage"]["output_tokens"] == whole["usage"]["output_tokens"]  # cumulative, not a delta
     assert stream[-1][1] == {"type": "message_stop"}
 
@@ -99,10 +111,12 @@ def test_text_stream_event_order_and_payloads(http: httpx.Client) -> None:
 def test_message_body_keys(http: httpx.Client) -> None:
     response = post(http, ASK)
     body = response.json()
-    assert set(body) == {"id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"}
+    assert set(body) == MESSAGE_KEYS
     assert (body["type"], body["role"], body["model"]) == ("message", "assistant", "claude-haiku-4-5")
-    assert body["content"] == [{"type": "text", "text": "1, 2, 3, 4, 5, 6"}]
-    assert set(body["usage"]) == USAGE_KEYS | {"service_tier"}
+    assert body["content"] == [{"type": "text", "text": "1, 2, 3, 4, 5, 6", "citations": None}]
+    assert (body["stop_details"], body["container"], body["diagnostics"]) == (None, None, None)
+    extra = {"service_tier", "cache_creation", "inference_geo", "speed"}
+    assert set(body["usage"]) == USAGE_KEYS | SDK_USAGE_NULLS | extra
     assert response.headers["request-id"].startswith("req_")
 
 

@@ -91,5 +91,5 @@ def test_long_answers_are_not_memoised() -> None:
     assert len(done.pieces) > MEMO_MAX_PIECES and not memoisable(done)
     app = create_app(MockConfig())
     raw = json.dumps(body).encode()
-    _prepare(OPENAI, app.state.mock, ("openai", raw), body, None)
-    assert app.state.mock.requests.get(("openai", raw)) is None
+    _prepare(OPENAI, app.state.mock, ("openai", "", raw), body, None, "")
+    assert app.state.mock.requests.get(("openai", "", raw)) is None
