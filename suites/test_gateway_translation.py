@@ -254,3 +254,34 @@ def test_stream_relayed_as_sent(raw, conform, upstream, gw_model):
             gateway_chunk_added_p95_ms=percentile(pacing.chunk_added_ms, 95),
             gateway_coalesced_ratio=pacing.coalesced_ratio,
         )
+
+
+# Long enough to be cached (Anthropic caches prefixes of at least 1,024 tokens on every model).
+CACHED_RULES = " ".join(f"Rule {n}: answer briefly, politely and in plain words." for n in range(1, 181))
+
+
+def cached_system() -> dict[str, Any]:
+    """A system message whose text part is a cache breakpoint, in the form Anthropic-aware OpenAI clients send."""
+    part = {"type": "text", "text": CACHED_RULES, "cache_control": {"type": "ephemeral"}}
+    return {"role": "system", "content": [part]}
+
+
+def marks_a_breakpoint(entry: dict[str, Any] | None) -> bool:
+    """Whether the upstream request the gateway sent carried any cache_control."""
+    return "cache_control" in json.dumps((entry or {}).get("body", {}))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_prompt_cache_counts(raw, conform, upstream, gw_model, mode):
+    """A cached system prompt: the first request writes the cache upstream, the second reads it, and the
+    client's usage counts the read as prompt_tokens_details.cached_tokens (prompt_tokens includes it).
+    A gateway that passes no cache_control on does not offer prompt caching: nothing to judge."""
+    first_mark, mark = marker(), marker()
+    writes = raw.chat(ask(gw_model, reply_exactly("one"), first_mark, cached_system(), max_tokens=20))
+    written = found(upstream, first_mark)
+    conform.check(writes, *TRANSLATION_CHECKS, **written)
+    if not marks_a_breakpoint(written["upstream"]):
+        conform.not_offered("prompt caching (it sent no cache_control upstream)")
+    body = ask(gw_model, reply_exactly("two"), mark, cached_system(), **streamed({"max_tokens": 20}, mode))
+    reads = raw.chat(body)
+    conform.check(reads, *TRANSLATION_CHECKS, **found(upstream, mark))

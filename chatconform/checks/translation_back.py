@@ -188,3 +188,30 @@ def usage_sums(ex: Exchange, expect: Expect) -> Iterator[Finding]:
         }
         title = "prompt and completion tokens are swapped" if swapped else "usage is not the upstream's"
         yield Finding(title, "$.usage", show(wanted), show(got))
+
+
+@check(
+    "translation.cached_tokens",
+    feature="translation",
+    summary="prompt tokens the upstream read from its cache reach the client as "
+    "usage.prompt_tokens_details.cached_tokens",
+    reads=("upstream",),
+    tags=("translation",),
+    gate="translation.answered",
+    tolerates="no prompt_tokens_details when the upstream read nothing from its cache",
+)
+def cached_tokens(ex: Exchange, expect: Expect) -> Iterator[Finding]:
+    found = reply(expect)
+    read = int((found or {}).get("usage", {}).get("cache_read_input_tokens") or 0)
+    observed = usage(ex)
+    if not read or ex.status != 200 or not isinstance(observed, dict):
+        return  # nothing was read from the cache, or no usage to judge (translation.usage reports a missing one)
+    details = observed.get("prompt_tokens_details")
+    got = details.get("cached_tokens") if isinstance(details, dict) else None
+    if got != read:
+        title = (
+            "the upstream's cache reads are not reported (no prompt_tokens_details.cached_tokens)"
+            if got is None
+            else "prompt_tokens_details.cached_tokens is not the upstream's cache_read_input_tokens"
+        )
+        yield Finding(title, "$.usage.prompt_tokens_details.cached_tokens", str(read), show(got))

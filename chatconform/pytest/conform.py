@@ -189,6 +189,12 @@ class Conform:
         self.record.unsupported = f"profile {self.profile.name} does not claim {reason}"
         pytest.skip(f"unsupported: {self.record.unsupported}")
 
+    def not_offered(self, what: str) -> NoReturn:
+        """Skip the test, reported as unsupported: the target showed it does not offer `what`, an optional
+        extension the contract leaves out (e.g. passing prompt caching on), so there is nothing to judge."""
+        self.record.unsupported = f"the target does not offer {what}"
+        pytest.skip(f"unsupported: {self.record.unsupported}")
+
     def requires(self, claim: str) -> None:
         """Skip as unsupported unless the profile claims `claim` (a name of `chatconform.features.CLAIMS`)."""
         features.check_claim(claim)

@@ -199,6 +199,13 @@ class NoUpstreamCancel(ReferenceGateway):
         pass  # the relay keeps reading the upstream to its end
 
 
+class CacheReadsUnreported(Translator):
+    def usage(self, usage: Json) -> Json:
+        out = super().usage(usage)
+        out.pop("prompt_tokens_details")
+        return out
+
+
 class BufferedStream(ReferenceGateway):
     """Reads the whole upstream stream, then sends it: a stream that arrives as one late flush."""
 
@@ -294,6 +301,13 @@ MUTATIONS = [
     Mutation("truncated-as-stop", TruncatedAsStop, "test_broken_upstream_answer", "upstream.no_clean_ending"),
     Mutation("no-upstream-cancel", NoUpstreamCancel, "test_client_disconnect_cancels_upstream", "upstream.cancelled"),
     Mutation("no-upstream-timeout", NoUpstreamTimeout, "test_stalled_upstream", "upstream.timeout"),
+    Mutation(
+        "cache-reads-unreported",
+        translating(CacheReadsUnreported),
+        "test_prompt_cache_counts",
+        "translation.cached_tokens",
+        says="cache reads",
+    ),
     Mutation("stream-buffered", BufferedStream, "test_stream_relayed_as_sent", "gateway.stream_pacing", says="held"),
     Mutation("chunks-delayed", DelayedChunks, "test_stream_relayed_as_sent", "gateway.stream_pacing", says="per chunk"),
     Mutation("seed-dropped", SeedDropped, "test_field_fate and seed", "fields.fate", says="field seed"),

@@ -33,6 +33,18 @@ def text_of(content: Any) -> str:
     return "\n".join(part["text"] for part in content or [] if part.get("type") == "text")
 
 
+def text_blocks(content: Any) -> list[Json]:
+    """Text as Anthropic blocks; a part's `cache_control` goes on with it (prompt caching passed through,
+    as gateways that support it do)."""
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    parts = [p for p in content or [] if p.get("type") == "text"]
+    return [
+        {"type": "text", "text": p["text"], **({"cache_control": p["cache_control"]} if "cache_control" in p else {})}
+        for p in parts
+    ]
+
+
 class Translator:
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
@@ -77,7 +89,7 @@ class Translator:
         """Every system/developer message, wherever it is, into `system`, in order."""
         hoisted = [m for m in messages if m.get("role") in ("system", "developer")]
         rest = [m for m in messages if m.get("role") not in ("system", "developer")]
-        return [{"type": "text", "text": text_of(m.get("content"))} for m in hoisted], rest
+        return [block for m in hoisted for block in text_blocks(m.get("content"))], rest
 
     def messages(self, messages: list[Json]) -> list[Json]:
         out: list[Json] = []
@@ -101,7 +113,7 @@ class Translator:
         blocks = []
         for part in content or []:
             if part.get("type") == "text":
-                blocks.append({"type": "text", "text": part["text"]})
+                blocks += text_blocks([part])
             elif part.get("type") == "image_url":
                 blocks.append(self.image(part["image_url"]["url"]))
         return blocks
@@ -177,7 +189,9 @@ class Translator:
             int(usage.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
         )
         completion = int(usage.get("output_tokens") or 0)
-        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        cached = {"cached_tokens": int(usage.get("cache_read_input_tokens") or 0)}
+        totals = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        return {**totals, "prompt_tokens_details": cached}
 
     def tool_index(self, block_index: int, tools_before: int) -> int:
         """The OpenAI index of a tool_use block: it counts tool blocks only."""
