@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "chatconform"
 FLOORS: list[set[str]] = [
-    {"features", "typed", "redact", "wire", "sse", "schemas", "server", "profiles", "fields"},
+    {"features", "typed", "redact", "wire", "sse", "schemas", "server", "profiles", "fields", "pacing"},
     {"profile", "exchange", "prompts"},
     {"answer", "cost", "answer_shape", "target", "headers", "deviations", "sdk_http"},
     {"client", "preflight", "checks"},
