@@ -18,7 +18,7 @@ from typing import Any
 import locust
 from locust.runners import MasterRunner
 
-from chatconform.load import exits, slo, summary
+from chatconform.load import exits, goodput, slo, summary
 from chatconform.load.client import MAX_RESPONSE_BYTES
 from chatconform.load.options import MOCK_ENV
 from chatconform.load.recorder import Recorder
@@ -35,7 +35,7 @@ def conclude(
     options = environment.parsed_options
     settings = Settings.from_options(options)
     run = _run_info(environment, settings, stopped_by, started)
-    result = summary.build(total, run, settings.slo, tripped)
+    result = summary.build(total, run, settings.slo, tripped, settings.goodput)
     folder = Path(options.report_dir) if options.report_dir else Path("reports", "load", run.id)
     page = write(folder, result, total)
     # Printed on Locust's `quit` event, after its own statistics table, so the verdict is the last word.
@@ -89,6 +89,7 @@ def _terminal(result: dict[str, Any], page: Path) -> str:
         f"chatconform load: {req['sent']} sent, {req['succeeded']} succeeded, {req['failed_total']} failed "
         f"({failed}), {req['interrupted']} interrupted"
     ]
+    lines += _by_scenario(req)
     if result["run"]["stopped_by"] == "interrupted":
         lines.append("  interrupted: the figures cover the run until Ctrl-C (or SIGTERM)")
     cells = [
@@ -100,26 +101,38 @@ def _terminal(result: dict[str, Any], page: Path) -> str:
         f"  {_num(thr['requests_per_s'])} requests/s, {_num(thr['output_tokens_per_s'])} output tokens/s "
         f"over {thr['duration_s']:.1f} s"
     )
-    lag = m["send_lag_ms"]
-    if lag["count"] and (lag["p99"] or 0) > LATE_MS:
+    good = result["goodput"]
+    if good is not None:
+        share = "-" if good["share"] is None else f"{good['share']:.1%}"
         lines.append(
-            f"  warning: open-loop sends ran late (p99 {lag['p99']:.1f} ms): the generator was saturated; raise --users"
+            f"  goodput ({goodput.describe(good['objectives'])}): {good['good']} good = {share} of finished, "
+            f"{_num(good['requests_per_s'])} requests/s; missed: "
+            + ", ".join(f"{k} {n}" for k, n in good["missed"].items())
         )
-    lines.append(
-        slo.describe(
-            slo.Verdict(
-                result["slo"]["passed"],
-                result["slo"]["thresholds"],
-                [slo.Violation(**v) for v in result["slo"]["violations"]],
-            )
-        )
-    )
+    lag = m["send_lag_ms"]
+    if lag["count"]:
+        lines.append(f"  open-loop send lag p50 {_ms(lag['p50'])} p99 {_ms(lag['p99'])} max {_ms(lag['max'])}")
+        if (lag["p99"] or 0) > LATE_MS:
+            lines.append("  warning: open-loop sends ran late: the generator was saturated; raise --users")
+    lines.append(slo.describe(slo.Verdict.from_json(result["slo"])))
     lines.append(f"report: {page}")
     alarm = result["alarm"]
     if alarm is not None:  # the first and the last word: the figures above measure a failing target
         lines.insert(0, _red(f"chatconform load: TARGET FAILED THE RUN: {alarm['message']}"))
         lines.append(_red(f"chatconform load: TARGET FAILED THE RUN; fix: {alarm['advice']}"))
     return "\n".join(lines)
+
+
+def _by_scenario(req: dict[str, Any]) -> list[str]:
+    """Failures by scenario and kind, when there are failures (one line per scenario that had some)."""
+    if not req["failed_total"]:
+        return []
+    lines = ["  failures by scenario:"]
+    for name, t in req["by_scenario"].items():
+        if t["failed"]:
+            kinds = ", ".join(f"{k}: {n}" for k, n in t["failed"].items())
+            lines.append(f"    {name}: {sum(t['failed'].values())} of {t['sent']} sent ({kinds})")
+    return lines
 
 
 def _red(text: str) -> str:

@@ -131,6 +131,15 @@ OPTIONS = (
         },
     ),
     Option(("--slo-file",), {"default": None, "help": "TOML file of objectives ([slo] table)"}),
+    Option(
+        ("--goodput",),
+        {
+            "default": "",
+            "metavar": "NAME=MS,...",
+            "help": "per-request objectives, e.g. ttft_ms=500,tpot_ms=50 (also e2e_ms, itl_max_ms): "
+            "goodput is the share and rate of requests that meet all of them",
+        },
+    ),
     Option(("--report-dir",), {"default": None, "help": "where to write the report (default reports/load/<run>)"}),
     Option(("--seed",), {"type": int, "default": 0, "help": "seed for Poisson arrivals and prompt text"}),
     Option(

@@ -55,39 +55,70 @@ def latency_cdfs(sketches: dict[str, Sketch]) -> str | None:
 
 
 def over_time(rows: Sequence[dict[str, Any]]) -> str | None:
-    """Latency percentiles per second (top) and throughput per second (bottom)."""
+    figure = over_time_figure(rows)
+    return None if figure is None else _svg(figure)
+
+
+def over_time_figure(rows: Sequence[dict[str, Any]]) -> Any:
+    """Per second, one panel each: TTFT, end-to-end latency, requests, output tokens.
+
+    Each quantity has its own panel and axis, so none hides another (tokens/s
+    are a hundred times requests/s). Latency is known only for seconds in
+    which a request finished: those points are joined into one line, and the
+    seconds in which none finished are shaded, so a quiet second reads as
+    quiet instead of breaking the line into fragments.
+    """
     if not rows:
         return None
     t = [r["t_s"] for r in rows]
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True)
-    for column, label in (
-        ("ttft_p50_ms", "TTFT p50"),
-        ("ttft_p95_ms", "TTFT p95"),
-        ("e2e_p50_ms", "E2E p50"),
-        ("e2e_p95_ms", "E2E p95"),
-    ):
-        values = [r[column] for r in rows]
-        if any(v is not None for v in values):
-            top.plot(t, [float("nan") if v is None else v for v in values], label=label)
-    top.set_ylabel("ms")
-    top.set_title("latency percentiles, per second")
-    if top.lines:  # a run where nothing succeeded has no latency to draw
-        top.legend(fontsize="small", ncol=3)
-    top.grid(True, alpha=0.3)
-    bottom.plot(t, [r["requests"] for r in rows], label="requests/s")
-    bottom.plot(t, [r["failed"] for r in rows], label="failed/s")
-    bottom.set_ylabel("requests/s")
-    bottom.set_ylim(bottom=0)
-    twin = bottom.twinx()
-    twin.plot(t, [r["output_tokens"] for r in rows], color="tab:green", label="output tokens/s")
-    twin.set_ylabel("output tokens/s")
-    twin.set_ylim(bottom=0)
-    bottom.set_xlabel("seconds since the first request")
-    bottom.set_title("throughput, per second")
-    bottom.legend(loc="upper left", fontsize="small")
-    twin.legend(loc="upper right", fontsize="small")
-    bottom.grid(True, alpha=0.3)
-    return _svg(figure)
+    latency = [p for p in _LATENCY_PANELS if any(r[c] is not None for r in rows for c, _ in p[1])]
+    figure, axes = plt.subplots(len(latency) + 2, 1, figsize=(9, 2.1 * (len(latency) + 2)), sharex=True)
+    for ax, (title, columns) in zip(axes, latency, strict=False):
+        for column, label in columns:
+            points = [(x, r[column]) for x, r in zip(t, rows, strict=True) if r[column] is not None]
+            ax.plot([x for x, _ in points], [y for _, y in points], marker="o", markersize=3, label=label)
+        _shade_quiet(ax, t, rows)
+        ax.set_ylabel("ms")
+        ax.set_ylim(bottom=0)
+        ax.set_title(title, fontsize="medium")
+        _legend(ax)
+    requests, tokens = axes[len(latency)], axes[len(latency) + 1]
+    requests.plot(t, [r["requests"] - r["failed"] for r in rows], label="succeeded/s", color="tab:blue")
+    requests.plot(t, [r["failed"] for r in rows], label="failed/s", color="tab:red")
+    if any(r.get("good") is not None for r in rows):
+        requests.plot(t, [r["good"] or 0 for r in rows], label="good/s (goodput)", color="tab:purple", linestyle="--")
+    requests.set_ylabel("requests/s")
+    requests.set_title("requests finished, per second", fontsize="medium")
+    _legend(requests)
+    tokens.plot(t, [r["output_tokens"] for r in rows], color="tab:green", label="output tokens/s")
+    _legend(tokens)
+    tokens.set_ylabel("tokens/s")
+    tokens.set_title("output tokens of the requests finished, per second", fontsize="medium")
+    tokens.set_xlabel("seconds since the first request was sent")
+    for ax in axes:
+        ax.set_ylim(bottom=0)
+        ax.grid(True, alpha=0.3)
+    return figure
+
+
+_LATENCY_PANELS = (
+    ("time to first token, per second (requests finished in it)", (("ttft_p50_ms", "p50"), ("ttft_p95_ms", "p95"))),
+    ("end-to-end latency, per second (requests finished in it)", (("e2e_p50_ms", "p50"), ("e2e_p95_ms", "p95"))),
+)
+
+
+def _legend(ax: Any) -> None:
+    """Beside the panel, not on it: a legend inside would hide the lines it names."""
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
+def _shade_quiet(ax: Any, t: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
+    """Shade the seconds in which no request succeeded (no latency to show), with one legend entry."""
+    label: str | None = "no request succeeded"
+    for x, r in zip(t, rows, strict=True):
+        if r["requests"] - r["failed"] == 0:
+            ax.axvspan(x - 0.5, x + 0.5, color="0.85", alpha=0.6, linewidth=0, label=label)
+            label = None
 
 
 def sweep(points: Sequence[dict[str, Any]], knee: float | None, load_label: str) -> str | None:

@@ -25,6 +25,16 @@ from chatconform.load.timing import Timing
 
 METRICS = ("ttft_ms", "itl_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s", "send_lag_ms")
 SERIES_METRICS = ("ttft_ms", "e2e_ms")  # per second; not ITL: a sample per chunk would double its cost
+_COUNTS = (
+    "sent",
+    "succeeded",
+    "interrupted",
+    "prompt_tokens",
+    "completion_tokens",
+    "estimated_outputs",
+    "good",
+    "good_tokens",
+)
 
 
 @dataclass
@@ -38,6 +48,36 @@ class Result:
     failure: str | None  # None when it succeeded
     wall_end: float  # time.time() at the end, for the per-second series
     cost_usd: float = 0.0
+    missed: tuple[str, ...] = ()  # goodput objectives this (succeeded) request missed
+
+
+@dataclass
+class Tally:
+    """One scenario's requests by outcome."""
+
+    sent: int = 0
+    succeeded: int = 0
+    interrupted: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: Tally) -> None:
+        self.sent += other.sent
+        self.succeeded += other.succeeded
+        self.interrupted += other.interrupted
+        self.failed.update(other.failed)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "succeeded": self.succeeded,
+            "interrupted": self.interrupted,
+            "failed": dict(self.failed),
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Tally:
+        failed = Counter({str(k): int(n) for k, n in data["failed"].items()})
+        return cls(int(data["sent"]), int(data["succeeded"]), int(data["interrupted"]), failed)
 
 
 @dataclass
@@ -46,11 +86,13 @@ class Second:
     failed: int = 0
     output_tokens: int = 0
     sketches: dict[str, Sketch] = field(default_factory=lambda: {m: Sketch() for m in SERIES_METRICS})
+    good: int = 0
 
     def merge(self, other: Second) -> None:
         self.requests += other.requests
         self.failed += other.failed
         self.output_tokens += other.output_tokens
+        self.good += other.good
         for name, sketch in other.sketches.items():
             self.sketches[name].merge(sketch)
 
@@ -69,28 +111,49 @@ class Recorder:
     first_send: float | None = None  # time.time() of the first request sent
     last_end: float | None = None
     series: dict[int, Second] = field(default_factory=dict)
+    tallies: dict[str, Tally] = field(default_factory=dict)  # by scenario
+    good: int = 0
+    good_tokens: int = 0
+    missed: Counter[str] = field(default_factory=Counter)
 
-    def on_send(self, lag_s: float | None = None) -> None:
+    def tally(self, scenario: str) -> Tally:
+        found = self.tallies.get(scenario)
+        if found is None:
+            found = self.tallies[scenario] = Tally()
+        return found
+
+    def on_send(self, scenario: str, lag_s: float | None = None) -> None:
         """A request is going out now; `lag_s` is how late it is against an open-loop schedule."""
         self.sent += 1
+        self.tally(scenario).sent += 1
         now = time.time()
         self.first_send = now if self.first_send is None else min(self.first_send, now)
         if lag_s is not None:
             self.sketches["send_lag_ms"].add(max(0.0, lag_s) * 1000)
 
-    def on_interrupted(self) -> None:
+    def on_interrupted(self, scenario: str) -> None:
         self.interrupted += 1
+        self.tally(scenario).interrupted += 1
 
     def on_result(self, result: Result) -> None:
         self.last_end = result.wall_end if self.last_end is None else max(self.last_end, result.wall_end)
         second = self.series.setdefault(int(result.wall_end), Second())
         second.requests += 1
+        tally = self.tally(result.scenario)
         if result.failure is not None:
             self.failed[result.failure] += 1
+            tally.failed[result.failure] += 1
             second.failed += 1
             return
         self.succeeded += 1
+        tally.succeeded += 1
         t = result.timing
+        if result.missed:
+            self.missed.update(result.missed)
+        else:
+            self.good += 1
+            self.good_tokens += t.output_tokens
+            second.good += 1
         self._add("e2e_ms", t.e2e_ms, second)
         tokens = t.output_tokens
         second.output_tokens += tokens
@@ -121,9 +184,12 @@ class Recorder:
     def merge(self, other: Recorder) -> None:
         for name, sketch in other.sketches.items():
             self.sketches[name].merge(sketch)
-        for name in ("sent", "succeeded", "interrupted", "prompt_tokens", "completion_tokens", "estimated_outputs"):
+        for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failed.update(other.failed)
+        self.missed.update(other.missed)
+        for scenario, tally in other.tallies.items():
+            self.tally(scenario).merge(tally)
         self.cost_usd += other.cost_usd
         self.first_send = _pick(min, self.first_send, other.first_send)
         self.last_end = _pick(max, self.last_end, other.last_end)
@@ -131,23 +197,12 @@ class Recorder:
             self.series.setdefault(key, Second()).merge(second)
 
     def to_wire(self) -> dict[str, Any]:
-        counts = {
-            k: getattr(self, k)
-            for k in (
-                "sent",
-                "succeeded",
-                "interrupted",
-                "prompt_tokens",
-                "completion_tokens",
-                "estimated_outputs",
-                "cost_usd",
-                "first_send",
-                "last_end",
-            )
-        }
+        counts = {k: getattr(self, k) for k in (*_COUNTS, "cost_usd", "first_send", "last_end")}
         return {
             **counts,
             "failed": dict(self.failed),
+            "missed": dict(self.missed),
+            "tallies": {k: t.to_wire() for k, t in self.tallies.items()},
             "sketches": {k: s.to_wire() for k, s in self.sketches.items()},
             "series": {str(k): _second_wire(s) for k, s in self.series.items()},
         }
@@ -157,8 +212,10 @@ class Recorder:
         rec = cls(
             sketches={k: Sketch.from_wire(s) for k, s in data["sketches"].items()},
             failed=Counter({str(k): int(n) for k, n in data["failed"].items()}),
+            missed=Counter({str(k): int(n) for k, n in data["missed"].items()}),
+            tallies={str(k): Tally.from_wire(t) for k, t in data["tallies"].items()},
         )
-        for key in ("sent", "succeeded", "interrupted", "prompt_tokens", "completion_tokens", "estimated_outputs"):
+        for key in _COUNTS:
             setattr(rec, key, int(data[key]))
         rec.cost_usd, rec.first_send, rec.last_end = float(data["cost_usd"]), data["first_send"], data["last_end"]
         for key, s in data["series"].items():
@@ -167,6 +224,7 @@ class Recorder:
                 s["failed"],
                 s["output_tokens"],
                 {k: Sketch.from_wire(v) for k, v in s["sketches"].items()},
+                s["good"],
             )
         return rec
 
@@ -176,6 +234,7 @@ def _second_wire(second: Second) -> dict[str, Any]:
         "requests": second.requests,
         "failed": second.failed,
         "output_tokens": second.output_tokens,
+        "good": second.good,
         "sketches": {k: v.to_wire() for k, v in second.sketches.items()},
     }
 

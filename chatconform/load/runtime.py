@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from chatconform import headers
-from chatconform.load import payloads, slo
+from chatconform.load import goodput, payloads, slo
 from chatconform.load.breaker import Breaker
 from chatconform.load.options import split_models
 from chatconform.load.recorder import Recorder
@@ -46,6 +46,7 @@ class Settings:
     max_requests: int
     request_timeout_s: float
     slo: dict[str, float]
+    goodput: dict[str, float]  # per-request objectives (goodput.py); empty: no goodput figures
     seed: int
     headers: dict[str, str]  # custom headers for every request (values are secrets)
     circuit_breaker: bool
@@ -56,6 +57,7 @@ class Settings:
             profile = load_profile(options.target_profile)
             mix = payloads.parse_mix(options.mix)
             limits = slo.thresholds(options.slo, options.slo_file)
+            objectives = goodput.parse(options.goodput)
             extra = headers.collect(options.header, os.environ)
         except ValueError as exc:  # ProfileError, SLOError, HeaderError and bad --mix are all ValueErrors
             raise SettingsError(str(exc)) from exc
@@ -72,6 +74,7 @@ class Settings:
             options.max_requests,
             options.request_timeout,
             limits,
+            objectives,
             options.seed,
             extra,
             not options.no_circuit_breaker,
@@ -88,6 +91,9 @@ class Settings:
             raise SettingsError("--request-timeout must be positive")
         if self.prompt_words < 0 or not 1 <= self.output_words <= 20000:
             raise SettingsError("--prompt-words must be >= 0 and --output-words between 1 and 20000")
+        needs = sorted(name for name in self.slo if name in slo.GOODPUT)
+        if needs and not self.goodput:
+            raise SettingsError(f"SLO {needs[0]} needs --goodput (the per-request objectives, e.g. ttft_ms=500)")
         if not self.api_key:
             raise SettingsError("no API key: pass --api-key or set CHATCONFORM_API_KEY")
 
