@@ -82,6 +82,11 @@ def runtime() -> Runtime:
     return _p.runtime
 
 
+def stopping() -> bool:
+    """Is this process's run stopping (the run time is up, or it was stopped)?"""
+    return _p.stopping
+
+
 def install() -> None:
     """Register the listeners on Locust's global events, once per process."""
     if _p.installed:

@@ -122,31 +122,33 @@ def _shade_quiet(ax: Any, t: Sequence[int], rows: Sequence[dict[str, Any]]) -> N
 
 
 def sweep(points: Sequence[dict[str, Any]], knee: float | None, load_label: str) -> str | None:
-    """TTFT and throughput against offered load, with the knee marked."""
+    """TTFT and throughput against offered load (points sorted by load): steps that missed the SLO are
+    ringed in red, the knee (when a higher load failed) marked by a dashed line."""
     if not points:
         return None
     x = [p["load"] for p in points]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    failed = [p for p in points if not p["passed"]]
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.6))
     for key, label in (("ttft_p50_ms", "TTFT p50"), ("ttft_p95_ms", "TTFT p95"), ("e2e_p95_ms", "E2E p95")):
         left.plot(x, [float("nan") if p[key] is None else p[key] for p in points], marker="o", label=label)
     left.set_ylabel("ms")
-    left.set_title("latency vs load")
-    right.plot(x, [p["requests_per_s"] or 0 for p in points], marker="o", label="requests/s")
-    twin = right.twinx()
-    twin.plot(
-        x, [p["output_tokens_per_s"] or 0 for p in points], marker="s", color="tab:green", label="output tokens/s"
-    )
-    twin.set_ylabel("output tokens/s")
-    twin.set_ylim(bottom=0)
-    right.set_ylabel("requests/s")
-    right.set_ylim(bottom=0)
-    right.set_title("throughput vs load")
-    for ax in (left, right):
+    left.set_title("latency vs load", fontsize="medium")
+    middle.plot(x, [p["requests_per_s"] or 0 for p in points], marker="o", label="requests/s")
+    if any(p.get("goodput_per_s") is not None for p in points):
+        middle.plot(x, [p.get("goodput_per_s") or 0 for p in points], marker="^", linestyle="--", label="good/s")
+    middle.set_ylabel("requests/s")
+    middle.set_title("requests/s vs load", fontsize="medium")
+    right.plot(x, [p["output_tokens_per_s"] or 0 for p in points], marker="s", color="tab:green", label="tokens/s")
+    right.set_ylabel("output tokens/s")
+    right.set_title("output tokens/s vs load", fontsize="medium")
+    ring = {"s": 120, "facecolors": "none", "edgecolors": "tab:red", "linewidths": 1.5, "zorder": 3}
+    left.scatter([p["load"] for p in failed], [p["ttft_p95_ms"] or 0 for p in failed], label="missed the SLO", **ring)
+    for ax in (left, middle, right):
         ax.set_xlabel(load_label)
+        ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         if knee is not None:
-            ax.axvline(knee, color="tab:red", linestyle="--", label="knee")
-    left.legend(fontsize="small")
-    right.legend(loc="upper left", fontsize="small")
-    twin.legend(loc="lower right", fontsize="small")
+            ax.axvline(knee, color="tab:red", linestyle="--", label="knee: highest passing load")
+        ax.legend(fontsize="small")
+    figure.tight_layout()
     return _svg(figure)

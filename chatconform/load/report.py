@@ -167,8 +167,14 @@ def goodput_html(good: dict[str, Any] | None) -> str:
 def table(head: list[str], rows: list[list[Any]]) -> str:
     """An HTML table; an empty `head` makes a two-column table of names and values, without a header row."""
     cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(_td(c) for c in row) + "</tr>" for row in rows)
     return f"<table>{f'<tr>{cells}</tr>' if head else ''}{body}</table>"
+
+
+def _td(value: Any) -> str:
+    """A cell: numbers right-aligned (they compare down a column), sentences left-aligned."""
+    text = html.escape(_cell(value))
+    return f"<td class='text'>{text}</td>" if isinstance(value, str) and " " in value else f"<td>{text}</td>"
 
 
 def _cell(value: Any) -> str:

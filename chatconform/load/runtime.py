@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,9 +126,7 @@ class Runtime:
         self.budget = Budget(mine)
         self.breaker.enabled = s.circuit_breaker
         if s.arrival != "closed":
-            self.schedule = ArrivalSchedule(
-                s.arrival, s.rate, time.perf_counter(), s.max_requests, self.index, self.count, s.seed
-            )
+            self.schedule = ArrivalSchedule(s.arrival, s.rate, None, s.max_requests, self.index, self.count, s.seed)
         self._models = itertools.cycle(s.models)
         self._seeds = itertools.count(s.seed * 1_000_003 + self.index, self.count)
 

@@ -91,7 +91,7 @@ class ChatUser(User):
     def chat(self) -> None:
         run = hooks.runtime()
         go, lag = self._turn(run)
-        if not go:
+        if not go or hooks.stopping():  # a slot that falls due as the run stops: the run is over, send nothing
             return
         scenario = self.pick_scenario(run)
         model = run.next_model()
