@@ -5,6 +5,13 @@ only exposes them where Locust users look for a locustfile. Add
 `-f loadtests/locustfile.py,loadtests/stages.py --stages 10:30s,50:1m:5` for ramps and steps.
 """
 
-from chatconform.load.locustfile import MixUser, NonStreamingChatUser, StreamingChatUser, ToolCallUser, VisionUser
+from chatconform.load.locustfile import (
+    ConversationUser,
+    MixUser,
+    NonStreamingChatUser,
+    StreamingChatUser,
+    ToolCallUser,
+    VisionUser,
+)
 
-__all__ = ["MixUser", "NonStreamingChatUser", "StreamingChatUser", "ToolCallUser", "VisionUser"]
+__all__ = ["ConversationUser", "MixUser", "NonStreamingChatUser", "StreamingChatUser", "ToolCallUser", "VisionUser"]

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chatconform.load import exits, scenarios, search, start, sweep
+from chatconform.load import exits, scenarios, search, start, sweep, trace
 from chatconform.load.launch import Launch, worker
 from chatconform.load.options import API_KEY_ENV, add_options, misspelt, parse_stages, parse_timespan
 from chatconform.load.runtime import Settings, SettingsError
@@ -54,8 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add(
         "-t",
         "--run-time",
-        default=DEFAULT_RUN_TIME,
-        help=f"run time, e.g. 30s, 5m (default {DEFAULT_RUN_TIME}); every run is bounded",
+        default=None,
+        help=f"run time, e.g. 30s, 5m (default {DEFAULT_RUN_TIME}; with --trace, the trace's span plus "
+        "--request-timeout); every run is bounded",
     )
     add("--headless", action="store_true", help="no web UI (the default; accepted for Locust habits)")
     add("--headful", action="store_true", help="show Locust's web UI on 127.0.0.1 during the run")
@@ -142,7 +143,7 @@ def _validate(args: argparse.Namespace) -> tuple[Settings, search.Plan | None]:
     probe = argparse.Namespace(**{**vars(args), "api_key": args.api_key or "placeholder-for-validation"})
     if args.base_url and not args.api_key:
         raise SettingsError(f"--base-url needs --api-key (or {API_KEY_ENV})")
-    if parse_timespan(args.run_time) <= 0:
+    if args.run_time is not None and parse_timespan(args.run_time) <= 0:
         raise ValueError("--run-time must be positive")
     if args.stages:
         parse_stages(args.stages)
@@ -159,10 +160,25 @@ def _validate(args: argparse.Namespace) -> tuple[Settings, search.Plan | None]:
         plan = _rate_search(args)
         probe.rate, probe.arrival = plan.start, args.arrival
     settings = Settings.from_options(probe)
+    if settings.trace:
+        _check_trace(args, settings, plan)
+    args.run_time = args.run_time or DEFAULT_RUN_TIME
     if plan is not None and not settings.slo:
         flag = "--sweep" if args.sweep else "--find-max-rate"
         raise ValueError(f"{flag} needs at least one --slo (or --slo-file): the answer is the highest passing load")
     return settings, plan
+
+
+def _check_trace(args: argparse.Namespace, settings: Settings, plan: search.Plan | None) -> None:
+    """A trace sets its own times and sizes: it needs a text scenario and no other schedule. Without -t, the run
+    lasts the trace's span and the last request's --request-timeout (a trace cut short would say so: run_time)."""
+    if plan is not None:
+        raise ValueError("--trace sets its own rate: drop --sweep or --find-max-rate")
+    if not scenarios.replays(args.scenario):
+        replays = ", ".join(name for name, s in scenarios.SCENARIOS.items() if s.replays)
+        raise ValueError(f"--trace replays text requests: use --scenario {replays} (not {args.scenario})")
+    if args.run_time is None:
+        args.run_time = f"{math.ceil(trace.span_s(settings.trace) + settings.request_timeout_s + 5)}s"
 
 
 def _rate_search(args: argparse.Namespace) -> search.RateSearch:
@@ -188,7 +204,8 @@ def _checked_start(
         if not start.passes_preflight(base_url, dataclasses.replace(settings, api_key=key), args.preflight_timeout):
             return exits.PREFLIGHT_FAILED
         args.skip_preflight = True
-    launch = functools.partial(_launch, args, base_url, key, is_mock, settings.headers)
+    peak = trace.peak(settings.trace) if settings.trace else None
+    launch = functools.partial(_launch, args, base_url, key, is_mock, settings.headers, peak)
     if plan is None:
         return launch(folder, args.rate, args.users).run()
     open_loop = args.arrival != "closed"
@@ -207,10 +224,13 @@ def _launch(
     key: str,
     is_mock: bool,
     extra_headers: dict[str, str],
+    trace_peak: int | None,
     folder: Path,
     rate: float,
     users: int | None,
 ) -> Launch:
+    if users is None and trace_peak is not None:  # a trace: enough users for its busiest 4 s
+        users = max(10, trace_peak)
     if users is None:  # open loop: enough users to hold 4 s of latency at the rate
         users = max(10, math.ceil(rate * 4)) if args.arrival != "closed" else 10
     options = {k: v for k, v in vars(args).items() if k not in ("extra", "known_flags")}

@@ -24,6 +24,7 @@ from chatconform.load.options import MOCK_ENV
 from chatconform.load.recorder import Recorder
 from chatconform.load.report import LATE_MS, write
 from chatconform.load.runtime import Settings
+from chatconform.load.trace import span_s
 
 RED, RESET = "\033[1;31m", "\033[0m"
 
@@ -54,8 +55,10 @@ def _run_info(environment: Any, settings: Settings, stopped_by: str | None, wall
         "arrival": settings.arrival,
         "users": options.num_users,
         "spawn_rate": options.spawn_rate,
-        "rate": settings.rate if settings.arrival != "closed" else None,
+        "rate": settings.rate if settings.arrival in ("constant", "poisson") else None,
         "stages": options.stages or None,
+        "trace": _trace_info(options.trace, settings) if settings.trace else None,
+        "turns": settings.turns if "conversation" in scenarios else None,
     }
     bounds = {
         "run_time_s": options.run_time,
@@ -80,6 +83,10 @@ def _run_info(environment: Any, settings: Settings, stopped_by: str | None, wall
         workers=int(options.expect_workers or 0) if is_master else 0,
         locust_version=locust.__version__,
     )
+
+
+def _trace_info(path: str, settings: Settings) -> dict[str, Any]:
+    return {"file": Path(path).name, "requests": len(settings.trace), "span_s": round(span_s(settings.trace), 3)}
 
 
 def _terminal(result: dict[str, Any], page: Path) -> str:
@@ -109,6 +116,13 @@ def _terminal(result: dict[str, Any], page: Path) -> str:
             f"{_num(good['requests_per_s'])} requests/s; missed: "
             + ", ".join(f"{k} {n}" for k, n in good["missed"].items())
         )
+    conversation = result["conversation"]
+    if conversation is not None:
+        turns = " | ".join(
+            f"{t['turn']}: {t['prompt_tokens_mean']:g} prompt tokens, TTFT p50 {_ms(t['ttft_p50_ms'])}"
+            for t in conversation["by_turn"]
+        )
+        lines.append(f"  conversation turns: {turns}")
     lag = m["send_lag_ms"]
     if lag["count"]:
         lines.append(f"  open-loop send lag p50 {_ms(lag['p50'])} p99 {_ms(lag['p99'])} max {_ms(lag['max'])}")

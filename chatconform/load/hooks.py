@@ -41,7 +41,7 @@ from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
 from chatconform import headers
-from chatconform.load import exits, finish, start
+from chatconform.load import exits, finish, scenarios, start
 from chatconform.load.options import add_options
 from chatconform.load.recorder import Recorder
 from chatconform.load.runtime import Runtime, Settings, SettingsError
@@ -128,6 +128,9 @@ def _on_init(environment: Any, **_: Any) -> None:
         )
     except SettingsError as exc:
         raise SystemExit(f"chatconform load: {exc}") from None
+    wrong = [c.__name__ for c in environment.user_classes if not scenarios.replays(getattr(c, "scenario", ""))]
+    if settings.trace and wrong:
+        raise SystemExit(f"chatconform load: --trace replays text requests; {', '.join(wrong)} cannot replay them")
     if needs_mock:
         atexit.register(_p.mock.close)  # the mock must not outlive this process, however it ends
         start.start_mock(environment, _p.mock)
@@ -220,7 +223,7 @@ def _on_final(environment: Any, msg: Any, **_: Any) -> None:
 def _on_done(environment: Any, msg: Any, **_: Any) -> None:
     _p.done.add(msg.node_id)
     if {client.id for client in environment.runner.clients.all} <= _p.done:
-        _stop(environment, "max_requests")
+        _stop(environment, _end_of_requests(environment))
 
 
 def share_done(environment: Any) -> None:
@@ -231,7 +234,12 @@ def share_done(environment: Any) -> None:
     if isinstance(environment.runner, WorkerRunner):
         environment.runner.send_message(DONE, None)
     else:
-        _stop(environment, "max_requests")
+        _stop(environment, _end_of_requests(environment))
+
+
+def _end_of_requests(environment: Any) -> str:
+    """What ended a run whose processes have all sent their share: the trace's end, or --max-requests."""
+    return "trace_end" if getattr(environment.parsed_options, "trace", None) else "max_requests"
 
 
 def trip(environment: Any, reason: str) -> None:

@@ -96,6 +96,19 @@ OPTIONS = (
     ),
     Option(("--rate",), {"type": float, "default": 0.0, "help": "open-loop arrival rate, requests/s"}),
     Option(
+        ("--trace",),
+        {
+            "default": None,
+            "metavar": "FILE",
+            "help": "replay a JSONL trace open loop: one {offset_s, prompt_tokens, output_tokens[, model]} "
+            "per line (scenario stream or chat)",
+        },
+    ),
+    Option(
+        ("--turns",),
+        {"type": int, "default": 4, "help": "turns per conversation of the conversation scenario (default 4)"},
+    ),
+    Option(
         ("--stages",),
         {
             "default": "",

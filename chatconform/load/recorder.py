@@ -49,6 +49,21 @@ class Result:
     wall_end: float  # time.time() at the end, for the per-second series
     cost_usd: float = 0.0
     missed: tuple[str, ...] = ()  # goodput objectives this (succeeded) request missed
+    turn: int = 0  # the turn within a conversation (1, 2, ...); 0 outside one
+
+
+@dataclass
+class TurnFigures:
+    """The succeeded turns at one position of a conversation: how long their prompts were, how fast they began."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    ttft: Sketch = field(default_factory=Sketch)
+
+    def merge(self, other: TurnFigures) -> None:
+        self.requests += other.requests
+        self.prompt_tokens += other.prompt_tokens
+        self.ttft.merge(other.ttft)
 
 
 @dataclass
@@ -115,6 +130,7 @@ class Recorder:
     good: int = 0
     good_tokens: int = 0
     missed: Counter[str] = field(default_factory=Counter)
+    turns: dict[int, TurnFigures] = field(default_factory=dict)  # conversations, by turn number
 
     def tally(self, scenario: str) -> Tally:
         found = self.tallies.get(scenario)
@@ -165,6 +181,12 @@ class Recorder:
             self.sketches["output_tokens_per_s"].add(tokens / (t.e2e_ms / 1000))
         if result.streamed:
             self._streamed(t, second)
+        if result.turn:
+            figures = self.turns.setdefault(result.turn, TurnFigures())
+            figures.requests += 1
+            figures.prompt_tokens += t.usage_prompt_tokens or 0
+            if t.ttft_ms is not None:
+                figures.ttft.add(t.ttft_ms)
 
     def _streamed(self, t: Timing, second: Second) -> None:
         if t.ttft_ms is not None:
@@ -190,6 +212,8 @@ class Recorder:
         self.missed.update(other.missed)
         for scenario, tally in other.tallies.items():
             self.tally(scenario).merge(tally)
+        for number, figures in other.turns.items():
+            self.turns.setdefault(number, TurnFigures()).merge(figures)
         self.cost_usd += other.cost_usd
         self.first_send = _pick(min, self.first_send, other.first_send)
         self.last_end = _pick(max, self.last_end, other.last_end)
@@ -203,6 +227,7 @@ class Recorder:
             "failed": dict(self.failed),
             "missed": dict(self.missed),
             "tallies": {k: t.to_wire() for k, t in self.tallies.items()},
+            "turns": {str(k): [f.requests, f.prompt_tokens, f.ttft.to_wire()] for k, f in self.turns.items()},
             "sketches": {k: s.to_wire() for k, s in self.sketches.items()},
             "series": {str(k): _second_wire(s) for k, s in self.series.items()},
         }
@@ -214,6 +239,7 @@ class Recorder:
             failed=Counter({str(k): int(n) for k, n in data["failed"].items()}),
             missed=Counter({str(k): int(n) for k, n in data["missed"].items()}),
             tallies={str(k): Tally.from_wire(t) for k, t in data["tallies"].items()},
+            turns={int(k): TurnFigures(n, p, Sketch.from_wire(w)) for k, (n, p, w) in data["turns"].items()},
         )
         for key in _COUNTS:
             setattr(rec, key, int(data[key]))

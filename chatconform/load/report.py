@@ -150,6 +150,17 @@ def outcomes_html(req: dict[str, Any]) -> str:
     return table(head, rows)
 
 
+def conversation_html(conversation: dict[str, Any] | None) -> str:
+    if conversation is None:
+        return ""
+    head = ["turn", "succeeded", "prompt tokens (mean)", "TTFT p50 (ms)", "TTFT p95 (ms)"]
+    rows = [
+        [t["turn"], t["requests"], t["prompt_tokens_mean"], t["ttft_p50_ms"], t["ttft_p95_ms"]]
+        for t in conversation["by_turn"]
+    ]
+    return "<h2>Conversation, by turn</h2><p>Each turn resends the history: the prompt grows.</p>" + table(head, rows)
+
+
 def goodput_html(good: dict[str, Any] | None) -> str:
     if good is None:
         return ""
@@ -169,6 +180,12 @@ def table(head: list[str], rows: list[list[Any]]) -> str:
     cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(_td(c) for c in row) + "</tr>" for row in rows)
     return f"<table>{f'<tr>{cells}</tr>' if head else ''}{body}</table>"
+
+
+def _load_value(value: Any) -> Any:
+    if isinstance(value, dict) and "span_s" in value:  # a trace
+        return f"{value['file']}: {value['requests']} requests over {value['span_s']:g} s"
+    return value
 
 
 def _td(value: Any) -> str:
@@ -200,7 +217,7 @@ def render(summary: dict[str, Any], figures: list[str]) -> str:
         ["profile", run["profile"]],
         ["models", ", ".join(run["models"])],
         ["scenario", run["scenario"]],
-        *([f"load: {k}", v] for k, v in run["load"].items()),
+        *([f"load: {k}", _load_value(v)] for k, v in run["load"].items()),
         ["workers", run["workers"]],
         ["started", run["started_at"]],
     ]
@@ -226,6 +243,7 @@ def render(summary: dict[str, Any], figures: list[str]) -> str:
             + [["output tokens", summary["tokens"]["completion"]], ["cost (USD)", summary["cost_usd"]]],
         ),
         goodput_html(summary.get("goodput")),
+        conversation_html(summary.get("conversation")),
         "<h2>Latency (ms) and per-request output tokens/s</h2>",
         table(["metric", *stats], metrics),
         f"<p>Percentiles: {html.escape(summary['percentiles']['method'])}, relative error "

@@ -21,6 +21,7 @@ from chatconform.load.breaker import Breaker
 from chatconform.load.options import split_models
 from chatconform.load.recorder import Recorder
 from chatconform.load.schedule import ArrivalSchedule, Budget, share
+from chatconform.load.trace import TraceRequest, load_trace
 from chatconform.profile import Model, Profile, load_profile
 
 BODY_POOL = 64
@@ -49,6 +50,8 @@ class Settings:
     seed: int
     headers: dict[str, str]  # custom headers for every request (values are secrets)
     circuit_breaker: bool
+    trace: list[TraceRequest] = field(default_factory=list)  # --trace: the requests to replay
+    turns: int = 4  # per conversation (the conversation scenario)
 
     @classmethod
     def from_options(cls, options: Any) -> Settings:
@@ -58,8 +61,11 @@ class Settings:
             limits = slo.thresholds(options.slo, options.slo_file)
             objectives = goodput.parse(options.goodput)
             extra = headers.collect(options.header, os.environ)
-        except ValueError as exc:  # ProfileError, SLOError, HeaderError and bad --mix are all ValueErrors
+            replay = load_trace(options.trace, options.max_requests) if options.trace else []
+        except ValueError as exc:  # ProfileError, SLOError, HeaderError, TraceError and bad --mix are ValueErrors
             raise SettingsError(str(exc)) from exc
+        if replay and options.arrival != "closed":
+            raise SettingsError(f"--trace sends at the trace's own times: drop --arrival {options.arrival}")
         models = [_model(profile, m) for m in split_models(options.models)] or [profile.default_model]
         settings = cls(
             options.api_key or "",
@@ -68,7 +74,7 @@ class Settings:
             mix,
             options.prompt_words,
             options.output_words,
-            options.arrival,
+            "trace" if replay else options.arrival,
             options.rate,
             options.max_requests,
             options.request_timeout,
@@ -77,17 +83,24 @@ class Settings:
             options.seed,
             extra,
             not options.no_circuit_breaker,
+            replay,
+            options.turns,
         )
+        for request in replay:
+            if request.model is not None:
+                _model(profile, request.model)  # a trace's model must be the profile's, like --models
         settings.check()
         return settings
 
     def check(self) -> None:
-        if self.arrival != "closed" and self.rate <= 0:
+        if self.arrival in ("constant", "poisson") and self.rate <= 0:
             raise SettingsError(f"--arrival {self.arrival} needs --rate (requests per second) above 0")
         if self.max_requests < 1:
             raise SettingsError("--max-requests must be at least 1")
         if self.request_timeout_s <= 0:
             raise SettingsError("--request-timeout must be positive")
+        if not 1 <= self.turns <= 100:
+            raise SettingsError("--turns must be between 1 and 100")
         if self.prompt_words < 0 or not 1 <= self.output_words <= 20000:
             raise SettingsError("--prompt-words must be >= 0 and --output-words between 1 and 20000")
         needs = sorted(name for name in self.slo if name in slo.GOODPUT)
@@ -114,7 +127,7 @@ class Runtime:
     schedule: ArrivalSchedule | None = None
     budget: Budget = field(default_factory=lambda: Budget(0))
     breaker: Breaker = field(default_factory=Breaker)
-    exhausted: bool = False  # this process has sent its whole share of --max-requests
+    in_flight: int = 0  # requests claimed (a turn taken, an open-loop slot claimed) and not yet ended
     _models: Any = None
     _seeds: Any = None
     _bodies: dict[tuple[str, str], list[bytes]] = field(default_factory=dict)
@@ -126,9 +139,17 @@ class Runtime:
         self.budget = Budget(mine)
         self.breaker.enabled = s.circuit_breaker
         if s.arrival != "closed":
-            self.schedule = ArrivalSchedule(s.arrival, s.rate, None, s.max_requests, self.index, self.count, s.seed)
+            offsets = [r.offset_s for r in s.trace]
+            self.schedule = ArrivalSchedule(
+                s.arrival, s.rate, None, s.max_requests, self.index, self.count, s.seed, offsets
+            )
         self._models = itertools.cycle(s.models)
         self._seeds = itertools.count(s.seed * 1_000_003 + self.index, self.count)
+
+    def next_seed(self) -> int:
+        """A seed for prompt text: distinct across requests and load processes, fixed by --seed."""
+        seed: int = next(self._seeds)
+        return seed
 
     def next_model(self) -> Model:
         model: Model = next(self._models)
@@ -142,13 +163,26 @@ class Runtime:
         if pool is None:
             s = self.settings
             pool = [
-                orjson.dumps(payloads.build(scenario, model.id, s.prompt_words, s.output_words, next(self._seeds)))
+                orjson.dumps(payloads.build(scenario, model.id, s.prompt_words, s.output_words, self.next_seed()))
                 for _ in range(BODY_POOL)
             ]
             self._bodies[(scenario, model.id)] = pool
         self._turn += 1
         return pool[self._turn % BODY_POOL]
 
+    def replayed(self, index: int, streamed: bool) -> tuple[str, bytes]:
+        """The model and encoded body of the trace's request `index` (built per request: each is its own size)."""
+        request = self.settings.trace[index]
+        model = request.model or self.next_model().id
+        body = payloads.sized(streamed, model, request.prompt_tokens, request.output_tokens, self.settings.seed + index)
+        return model, orjson.dumps(body)
+
     def take_turn(self) -> bool:
         """May a closed-loop user send one more request?"""
         return self.budget.take()
+
+    def drained(self) -> bool:
+        """Has this process sent its whole share (of --max-requests, or of the open-loop schedule or trace), and
+        has every request of it ended?"""
+        done = self.schedule.exhausted if self.schedule is not None else self.budget.exhausted
+        return done and self.in_flight == 0

@@ -75,6 +75,11 @@ class ArrivalSchedule:
         self._advance(self._step)
         return slot
 
+    @property
+    def exhausted(self) -> bool:
+        """Every slot of this process has been claimed."""
+        return self._next >= self.limit
+
     def _advance(self, steps: int) -> None:
         for _ in range(steps):
             self._next += 1

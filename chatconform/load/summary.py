@@ -11,6 +11,8 @@ Shape (see the schema for every field):
   throughput   duration_s, requests_per_s, output_tokens_per_s (aggregate)
   goodput      null without --goodput, else the objectives, good requests, their
                share of the finished ones, their rate, and how many missed each objective
+  conversation null, or per turn of the conversation scenario: succeeded turns, their
+               mean prompt tokens (the history grows) and TTFT
   tokens       prompt, completion, estimated_requests; cost_usd
   alarm        null, or why the target failed the run (circuit breaker, nothing succeeded)
   slo          passed, thresholds, objectives (each met or missed, with its value), violations
@@ -70,6 +72,7 @@ def build(
         "requests": _requests(recorder),
         "throughput": _throughput(recorder),
         "goodput": _goodput(recorder, objectives or {}),
+        "conversation": _conversation(recorder),
         "tokens": {
             "prompt": recorder.prompt_tokens,
             "completion": recorder.completion_tokens,
@@ -145,6 +148,25 @@ def _goodput(rec: Recorder, objectives: dict[str, float]) -> dict[str, Any] | No
         "output_tokens_per_s": round(rec.good_tokens / duration, 3) if duration else None,
         "missed": {name: rec.missed.get(name, 0) for name in objectives} | {"failed": rec.failed_total},
     }
+
+
+def _conversation(rec: Recorder) -> dict[str, Any] | None:
+    if not rec.turns:
+        return None
+    by_turn = []
+    for number, figures in sorted(rec.turns.items()):
+        ttft = figures.ttft.stats()
+        mean = figures.prompt_tokens / figures.requests if figures.requests else None
+        by_turn.append(
+            {
+                "turn": number,
+                "requests": figures.requests,
+                "prompt_tokens_mean": None if mean is None else round(mean, 2),
+                "ttft_p50_ms": ttft["p50"],
+                "ttft_p95_ms": ttft["p95"],
+            }
+        )
+    return {"by_turn": by_turn}
 
 
 def _window(rec: Recorder) -> float | None:

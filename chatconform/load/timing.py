@@ -80,11 +80,12 @@ class StreamObserver:
     failure seen is the one reported.
     """
 
-    def __init__(self, start: float) -> None:
+    def __init__(self, start: float, keep_text: bool = False) -> None:
         self.timing = Timing(start)
         self.reader = SSEReader()
         self.done = False
         self.failure: str | None = None
+        self.text: list[str] | None = [] if keep_text else None  # the answer's text, when a caller needs it
 
     def feed(self, data: bytes, t: float) -> None:
         self._take(self.reader.feed(data, t))
@@ -121,6 +122,8 @@ class StreamObserver:
             content, calls = delta.get("content"), delta.get("tool_calls")
         if type(content) is str and content and not calls:
             chars: int | None = len(content)  # the common text chunk, without the general walk
+            if self.text is not None:
+                self.text.append(content)
         else:
             chars = token_chars(choices)
         if chars is not None:  # one arrival per chunk, whatever the number of choices
