@@ -79,18 +79,22 @@ def over_time_figure(rows: Sequence[dict[str, Any]]) -> Any:
             ax.plot([x for x, _ in points], [y for _, y in points], marker="o", markersize=3, label=label)
         _shade_quiet(ax, t, rows)
         ax.set_ylabel("ms")
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, 1.2 * max(max(line.get_ydata(), default=0) for line in ax.lines) or 1)
         ax.set_title(title, fontsize="medium")
         _legend(ax)
     requests, tokens = axes[len(latency)], axes[len(latency) + 1]
-    requests.plot(t, [r["requests"] - r["failed"] for r in rows], label="succeeded/s", color="tab:blue")
+    succeeded = [r["requests"] - r["failed"] for r in rows]
+    requests.plot(t, succeeded, label="succeeded/s", color="tab:blue")
+    requests.plot(t, _moving_mean(succeeded), label=f"succeeded/s, {_SMOOTH_S} s mean", color="tab:blue", alpha=0.45)
     requests.plot(t, [r["failed"] for r in rows], label="failed/s", color="tab:red")
     if any(r.get("good") is not None for r in rows):
         requests.plot(t, [r["good"] or 0 for r in rows], label="good/s (goodput)", color="tab:purple", linestyle="--")
     requests.set_ylabel("requests/s")
     requests.set_title("requests finished, per second", fontsize="medium")
     _legend(requests)
-    tokens.plot(t, [r["output_tokens"] for r in rows], color="tab:green", label="output tokens/s")
+    output = [r["output_tokens"] for r in rows]
+    tokens.plot(t, output, color="tab:green", label="output tokens/s")
+    tokens.plot(t, _moving_mean(output), color="tab:green", alpha=0.45, label=f"output tokens/s, {_SMOOTH_S} s mean")
     _legend(tokens)
     tokens.set_ylabel("tokens/s")
     tokens.set_title("output tokens of the requests finished, per second", fontsize="medium")
@@ -105,6 +109,19 @@ _LATENCY_PANELS = (
     ("time to first token, per second (requests finished in it)", (("ttft_p50_ms", "p50"), ("ttft_p95_ms", "p95"))),
     ("end-to-end latency, per second (requests finished in it)", (("e2e_p50_ms", "p50"), ("e2e_p95_ms", "p95"))),
 )
+
+
+_SMOOTH_S = 5  # seconds in the moving mean: a closed loop finishes its requests in waves, the mean shows the rate
+
+
+def _moving_mean(values: Sequence[float]) -> list[float]:
+    """The mean over a window of _SMOOTH_S seconds centred on each second (shorter at the ends)."""
+    half = _SMOOTH_S // 2
+    out = []
+    for i in range(len(values)):
+        window = values[max(0, i - half) : i + half + 1]
+        out.append(sum(window) / len(window))
+    return out
 
 
 def _legend(ax: Any) -> None:

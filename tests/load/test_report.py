@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pytest
 
 from chatconform.load import plots, report, summary
 from chatconform.load.recorder import Recorder, Result
@@ -42,9 +43,14 @@ def test_latency_is_one_line_through_every_second_that_has_it_and_quiet_seconds_
                 assert xs == [3, 4, 7] and not any(math.isnan(y) for y in ys)  # one line, no gap breaks it
             assert len(ax.patches) == 6  # seconds 0, 1, 2, 5, 6 and 8: no request succeeded in them
         # Requests and tokens each have an axis of their own: tokens/s (hundreds) cannot flatten requests/s.
-        assert {line.get_label() for line in requests.lines} == {"succeeded/s", "failed/s"}
-        assert [line.get_label() for line in tokens.lines] == ["output tokens/s"]
+        assert [line.get_label() for line in requests.lines] == ["succeeded/s", "succeeded/s, 5 s mean", "failed/s"]
+        assert [line.get_label() for line in tokens.lines] == ["output tokens/s", "output tokens/s, 5 s mean"]
         assert list(requests.lines[0].get_ydata()) == [0, 0, 0, 1, 1, 0, 0, 1, 0]
+        # The mean of the 5 seconds around each one (fewer at the ends): it shows a rate where waves of
+        # completions alternate with quiet seconds.
+        assert list(requests.lines[1].get_ydata()) == pytest.approx(
+            [0, 1 / 4, 2 / 5, 2 / 5, 2 / 5, 3 / 5, 2 / 5, 1 / 4, 1 / 3]
+        )
     finally:
         plt.close(figure)
 

@@ -12,37 +12,28 @@ are wide downwards.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.load.capacity_stub import serve_stub
 from tests.load.runs import read_summary, run_load
 
 
-def test_the_rate_search_finds_the_capacity_of_a_known_server(tmp_path: Path) -> None:
+def search(folder: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], float]:
+    """A rate search against the stub: the finished run, its sweep.json and the stub's capacity."""
     with serve_stub(slots=4, chunks=5, interval_s=0.05) as (base, stub):
-        done = run_load(
-            tmp_path / "s",
-            "--base-url",
-            base,
-            "--skip-preflight",
-            "--find-max-rate",
-            "--rate",
-            "5",
-            "--search-steps",
-            "6",
-            "--search-precision",
-            "0.2",
-            "-t",
-            "2s",
-            "--slo",
-            "ttft_p95_ms=150",
-            timeout=240,
-        )
+        done = run_load(folder, "--base-url", base, "--skip-preflight", "--find-max-rate", *args, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
-    result = json.loads((tmp_path / "s" / "sweep.json").read_text(encoding="utf-8"))
+    return done, json.loads((folder / "sweep.json").read_text(encoding="utf-8")), stub.capacity
+
+
+def test_the_rate_search_finds_the_capacity_of_a_known_server(tmp_path: Path) -> None:
+    args = ["--rate", "5", "--search-steps", "6", "--search-precision", "0.2", "-t", "2s", "--slo", "ttft_p95_ms=150"]
+    done, result, capacity = search(tmp_path / "s", *args)
     assert result["mode"] == "search" and 2 < len(result["steps"]) <= 6
     assert result["knee"] is not None and result["lowest_failing"] > result["knee"]
-    assert 0.6 * stub.capacity <= result["knee"] <= 1.1 * stub.capacity, result
+    assert 0.6 * capacity <= result["knee"] <= 1.1 * capacity, result
     assert f"highest rate that met the SLO: offered rate (requests/s) = {result['knee']:g}" in done.stdout
     # Every step is an open-loop run at its rate, with its own report.
     for step in result["steps"]:
@@ -52,25 +43,9 @@ def test_the_rate_search_finds_the_capacity_of_a_known_server(tmp_path: Path) ->
 
 
 def test_a_search_in_which_every_step_passed_claims_no_knee(tmp_path: Path) -> None:
-    with serve_stub(slots=4, chunks=5, interval_s=0.05) as (base, _):
-        done = run_load(
-            tmp_path / "s",
-            "--base-url",
-            base,
-            "--skip-preflight",
-            "--find-max-rate",
-            "--rate",
-            "1",
-            "--search-steps",
-            "2",
-            "-t",
-            "1s",
-            "--slo",
-            "ttft_p95_ms=1000",
-            timeout=120,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
-    result = json.loads((tmp_path / "s" / "sweep.json").read_text(encoding="utf-8"))
+    done, result, _ = search(
+        tmp_path / "s", "--rate", "1", "--search-steps", "2", "-t", "1s", "--slo", "ttft_p95_ms=1000"
+    )
     assert [s["load"] for s in result["steps"]] == [1.0, 2.0] and result["knee"] is None
     assert "no knee within the loads tried: every step up to offered rate (requests/s) = 2 met the SLO" in done.stdout
     assert "knee:" not in done.stdout
