@@ -10,7 +10,14 @@ Accounting: `sent` is counted when a request goes out, independently of its
 outcome, and every sent request ends as exactly one of: succeeded, failed
 (by kind), or interrupted (cut by the end of the run). Tokens and cost are
 summed over succeeded requests only, as a gateway that bills only completed
-answers charges them.
+answers charges them. The same accounting is kept per scenario (`tallies`),
+so a mix shows which scenario failed, and how; per second (`series`), for the
+time plots; and per turn of a conversation (`turns`). Those parts are in
+counts.py.
+
+Goodput (goodput.py): a succeeded request that met every per-request
+objective is good; `missed` counts, per objective, the succeeded requests
+that missed it.
 """
 
 from __future__ import annotations
@@ -20,11 +27,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatconform.load.counts import Second, Tally, TurnFigures
 from chatconform.load.metrics import Sketch
 from chatconform.load.timing import Timing
 
 METRICS = ("ttft_ms", "itl_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s", "send_lag_ms")
-SERIES_METRICS = ("ttft_ms", "e2e_ms")  # per second; not ITL: a sample per chunk would double its cost
 _COUNTS = (
     "sent",
     "succeeded",
@@ -50,66 +57,6 @@ class Result:
     cost_usd: float = 0.0
     missed: tuple[str, ...] = ()  # goodput objectives this (succeeded) request missed
     turn: int = 0  # the turn within a conversation (1, 2, ...); 0 outside one
-
-
-@dataclass
-class TurnFigures:
-    """The succeeded turns at one position of a conversation: how long their prompts were, how fast they began."""
-
-    requests: int = 0
-    prompt_tokens: int = 0
-    ttft: Sketch = field(default_factory=Sketch)
-
-    def merge(self, other: TurnFigures) -> None:
-        self.requests += other.requests
-        self.prompt_tokens += other.prompt_tokens
-        self.ttft.merge(other.ttft)
-
-
-@dataclass
-class Tally:
-    """One scenario's requests by outcome."""
-
-    sent: int = 0
-    succeeded: int = 0
-    interrupted: int = 0
-    failed: Counter[str] = field(default_factory=Counter)
-
-    def merge(self, other: Tally) -> None:
-        self.sent += other.sent
-        self.succeeded += other.succeeded
-        self.interrupted += other.interrupted
-        self.failed.update(other.failed)
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "sent": self.sent,
-            "succeeded": self.succeeded,
-            "interrupted": self.interrupted,
-            "failed": dict(self.failed),
-        }
-
-    @classmethod
-    def from_wire(cls, data: dict[str, Any]) -> Tally:
-        failed = Counter({str(k): int(n) for k, n in data["failed"].items()})
-        return cls(int(data["sent"]), int(data["succeeded"]), int(data["interrupted"]), failed)
-
-
-@dataclass
-class Second:
-    requests: int = 0
-    failed: int = 0
-    output_tokens: int = 0
-    sketches: dict[str, Sketch] = field(default_factory=lambda: {m: Sketch() for m in SERIES_METRICS})
-    good: int = 0
-
-    def merge(self, other: Second) -> None:
-        self.requests += other.requests
-        self.failed += other.failed
-        self.output_tokens += other.output_tokens
-        self.good += other.good
-        for name, sketch in other.sketches.items():
-            self.sketches[name].merge(sketch)
 
 
 @dataclass
@@ -227,9 +174,9 @@ class Recorder:
             "failed": dict(self.failed),
             "missed": dict(self.missed),
             "tallies": {k: t.to_wire() for k, t in self.tallies.items()},
-            "turns": {str(k): [f.requests, f.prompt_tokens, f.ttft.to_wire()] for k, f in self.turns.items()},
+            "turns": {str(k): f.to_wire() for k, f in self.turns.items()},
             "sketches": {k: s.to_wire() for k, s in self.sketches.items()},
-            "series": {str(k): _second_wire(s) for k, s in self.series.items()},
+            "series": {str(k): s.to_wire() for k, s in self.series.items()},
         }
 
     @classmethod
@@ -239,30 +186,13 @@ class Recorder:
             failed=Counter({str(k): int(n) for k, n in data["failed"].items()}),
             missed=Counter({str(k): int(n) for k, n in data["missed"].items()}),
             tallies={str(k): Tally.from_wire(t) for k, t in data["tallies"].items()},
-            turns={int(k): TurnFigures(n, p, Sketch.from_wire(w)) for k, (n, p, w) in data["turns"].items()},
+            turns={int(k): TurnFigures.from_wire(f) for k, f in data["turns"].items()},
         )
         for key in _COUNTS:
             setattr(rec, key, int(data[key]))
         rec.cost_usd, rec.first_send, rec.last_end = float(data["cost_usd"]), data["first_send"], data["last_end"]
-        for key, s in data["series"].items():
-            rec.series[int(key)] = Second(
-                s["requests"],
-                s["failed"],
-                s["output_tokens"],
-                {k: Sketch.from_wire(v) for k, v in s["sketches"].items()},
-                s["good"],
-            )
+        rec.series = {int(key): Second.from_wire(s) for key, s in data["series"].items()}
         return rec
-
-
-def _second_wire(second: Second) -> dict[str, Any]:
-    return {
-        "requests": second.requests,
-        "failed": second.failed,
-        "output_tokens": second.output_tokens,
-        "good": second.good,
-        "sketches": {k: v.to_wire() for k, v in second.sketches.items()},
-    }
 
 
 def _pick(choose: Any, a: float | None, b: float | None) -> float | None:

@@ -20,7 +20,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from chatconform.load.recorder import Recorder, Second
+from chatconform.load.counts import Second
+from chatconform.load.recorder import Recorder
 from chatconform.redact import redact
 
 SERIES_COLUMNS = (

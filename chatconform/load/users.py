@@ -144,8 +144,11 @@ class ChatUser(User):
             return False, None, None
         run.in_flight += 1
         self._due = slot.due
-        # Locust's wait, not a plain sleep: a stopping run kills the user here, not after its next request.
-        self.wait()  # type: ignore[no-untyped-call]
+        try:  # Locust's wait, not a plain sleep: a stopping run (or a ramp-down) stops the user here
+            self.wait()  # type: ignore[no-untyped-call]
+        except BaseException:  # GreenletExit, StopUser: this slot will not be sent
+            run.in_flight -= 1
+            raise
         return True, time.perf_counter() - slot.due, slot.index
 
     def _record(self, run: Runtime, scenario: str, model_id: str, outcome: Outcome) -> None:
