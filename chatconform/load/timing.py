@@ -12,7 +12,8 @@ The definitions, also given in the README's metrics table:
 
 Times are `time.perf_counter()` seconds; results are milliseconds as floats, so
 nothing is rounded away. The observer is fed raw bytes as they arrive and
-parses them with the suites' own SSE reader.
+parses them with the suites' own SSE reader; what `[DONE]` is and which
+delta carries output are chatconform.wire's definitions.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from typing import Any
 import orjson
 
 from chatconform.sse import Event, SSEReader
+from chatconform.wire import DONE, delta_chars, token_chars
 
 CHARS_PER_TOKEN = 4  # OpenAI's rule of thumb for English text; used only without `usage`
-DONE = "[DONE]"
 
 
 @dataclass
@@ -145,35 +146,6 @@ class StreamObserver:
     def _fail(self, kind: str) -> None:
         if self.failure is None:
             self.failure = kind
-
-
-def token_chars(choices: Any) -> int | None:
-    """Characters of output in a chunk's choices, or None when no delta carries a token
-    (the role-only first chunk, the finish chunk, the usage chunk)."""
-    if type(choices) is not list:
-        return None
-    for choice in choices:
-        delta = choice.get("delta") if type(choice) is dict else None
-        if type(delta) is dict:
-            chars = delta_chars(delta)
-            if chars is not None:
-                return chars
-    return None
-
-
-def delta_chars(delta: dict[str, Any]) -> int | None:
-    """Characters of output in one delta (or message), or None when it carries no token."""
-    content = delta.get("content")
-    calls = delta.get("tool_calls")
-    if not content and not calls:
-        return None
-    chars = len(content) if type(content) is str else 0
-    if type(calls) is list:
-        for call in calls:
-            function = call.get("function") if type(call) is dict else None
-            if type(function) is dict:
-                chars += len(str(function.get("name") or "")) + len(str(function.get("arguments") or ""))
-    return chars
 
 
 def read_usage(timing: Timing, usage: dict[str, Any]) -> None:
