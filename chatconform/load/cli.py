@@ -31,7 +31,15 @@ from typing import Any
 
 from chatconform.load import exits, scenarios, search, start, sweep, trace
 from chatconform.load.launch import Launch, worker
-from chatconform.load.options import API_KEY_ENV, add_options, misspelt, parse_stages, parse_timespan
+from chatconform.load.options import (
+    API_KEY_ENV,
+    UPSTREAM_KEY_ENV,
+    UPSTREAM_URL_ENV,
+    add_options,
+    misspelt,
+    parse_stages,
+    parse_timespan,
+)
 from chatconform.load.runtime import Settings, SettingsError
 from chatconform.profile import load_profile
 from chatconform.redact import register_secret
@@ -140,9 +148,15 @@ def _validate(args: argparse.Namespace) -> tuple[Settings, search.Plan | None]:
     args.api_key = args.api_key or os.environ.get(API_KEY_ENV)
     if args.api_key:
         register_secret(args.api_key)
+    args.upstream_url = args.upstream_url or os.environ.get(UPSTREAM_URL_ENV)
+    args.upstream_key = args.upstream_key or os.environ.get(UPSTREAM_KEY_ENV)
+    if args.upstream_key:
+        register_secret(args.upstream_key)
     probe = argparse.Namespace(**{**vars(args), "api_key": args.api_key or "placeholder-for-validation"})
     if args.base_url and not args.api_key:
         raise SettingsError(f"--base-url needs --api-key (or {API_KEY_ENV})")
+    if args.upstream_url and not args.base_url:
+        raise SettingsError("--upstream-url needs --base-url: the gateway whose upstream that mock is")
     if args.run_time is not None and parse_timespan(args.run_time) <= 0:
         raise ValueError("--run-time must be positive")
     if args.stages:

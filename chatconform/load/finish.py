@@ -18,7 +18,7 @@ from typing import Any
 import locust
 from locust.runners import MasterRunner
 
-from chatconform.load import exits, goodput, slo, summary
+from chatconform.load import exits, gateway, goodput, slo, summary
 from chatconform.load.client import MAX_RESPONSE_BYTES
 from chatconform.load.options import MOCK_ENV
 from chatconform.load.recorder import Recorder
@@ -36,7 +36,7 @@ def conclude(
     options = environment.parsed_options
     settings = Settings.from_options(options)
     run = _run_info(environment, settings, stopped_by, started)
-    result = summary.build(total, run, settings.slo, tripped, settings.goodput)
+    result = summary.build(total, run, settings.slo, tripped, settings.goodput, _gateway(settings, total))
     folder = Path(options.report_dir) if options.report_dir else Path("reports", "load", run.id)
     page = write(folder, result, total)
     # Printed on Locust's `quit` event, after its own statistics table, so the verdict is the last word.
@@ -44,6 +44,16 @@ def conclude(
     code = exits.of_run(result["alarm"] is not None, run.stopped_by == "interrupted", result["slo"]["passed"])
     if code != exits.OK or not environment.runner.exceptions:  # else Locust's own code for errors in users
         environment.process_exit_code = code
+
+
+def _gateway(settings: Settings, total: Recorder) -> dict[str, Any] | None:
+    """Gateway mode: the upstream journal read once, now that the run is over, and paired with the arrivals."""
+    if not settings.upstream_url:
+        return None
+    print("chatconform load: reading the upstream mock's journal to attribute the latency", flush=True)
+    return gateway.measure(
+        settings.upstream_url, settings.upstream_key, settings.gateway_mark, total.arrivals, total.arrivals_dropped
+    )
 
 
 def _run_info(environment: Any, settings: Settings, stopped_by: str | None, wall: float) -> summary.RunInfo:
@@ -104,6 +114,8 @@ def _terminal(result: dict[str, Any], page: Path) -> str:
         for name in ("ttft", "itl", "tpot", "e2e")
     ]
     lines.append("  " + " | ".join(cells))
+    if result["gateway"] is not None:
+        lines += _gateway_lines(result["gateway"])
     lines.append(
         f"  {_num(thr['requests_per_s'])} requests/s, {_num(thr['output_tokens_per_s'])} output tokens/s "
         f"over {thr['duration_s']:.1f} s"
@@ -135,6 +147,23 @@ def _terminal(result: dict[str, Any], page: Path) -> str:
         lines.insert(0, _red(f"chatconform load: TARGET FAILED THE RUN: {alarm['message']}"))
         lines.append(_red(f"chatconform load: TARGET FAILED THE RUN; fix: {alarm['advice']}"))
     return "\n".join(lines)
+
+
+def _gateway_lines(section: dict[str, Any]) -> list[str]:
+    """What the gateway added, beside the end-to-end figures, and how many requests that rests on."""
+    ttft, chunk, ratio = section["ttft_added_ms"], section["chunk_added_ms"], section["coalesced_ratio"]
+    unpaired = ", ".join(f"{k}: {n}" for k, n in section["unpaired_by_reason"].items())
+    lines = [
+        f"  gateway added: TTFT p50 {_ms(ttft['p50'])} p95 {_ms(ttft['p95'])} max {_ms(ttft['max'])} | "
+        f"per chunk p50 {_ms(chunk['p50'])} p95 {_ms(chunk['p95'])} max {_ms(chunk['max'])} | "
+        f"coalesced {'-' if ratio is None else f'{ratio:.1%}'} of {section['gaps']} gaps",
+        f"    {section['paired']} streams paired with the upstream's send times, {section['unpaired']} unpaired"
+        + (f" ({unpaired})" if unpaired else "")
+        + (f", {section['reshaped']} with chunks merged or split" if section["reshaped"] else ""),
+    ]
+    if section["journal_error"]:
+        lines.append(f"    the upstream journal could not be read: {section['journal_error']}")
+    return lines
 
 
 def _by_scenario(req: dict[str, Any]) -> list[str]:

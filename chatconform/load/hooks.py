@@ -41,7 +41,7 @@ from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
 from chatconform import headers
-from chatconform.load import exits, finish, scenarios, start
+from chatconform.load import exits, finish, overhead, scenarios, start
 from chatconform.load.options import add_options
 from chatconform.load.recorder import Recorder
 from chatconform.load.runtime import Runtime, Settings, SettingsError
@@ -137,6 +137,9 @@ def _on_init(environment: Any, **_: Any) -> None:
         settings = Settings.from_options(options)
     # Workers on other hosts get the headers with the master's options (Locust's channel), not a command line.
     options.header = headers.as_flags(settings.headers)
+    if settings.upstream_url:  # gateway mode: one mark for the whole run, sent to the workers the same way
+        register_secret(settings.upstream_key)
+        options.gateway_mark = options.gateway_mark or overhead.run_mark()
     host = str(environment.host or class_hosts[0])
     if not options.skip_preflight and not start.passes_preflight(host, settings, options.preflight_timeout):
         _p.mock.close()

@@ -20,6 +20,7 @@ import random
 from functools import cache
 from typing import Any
 
+from chatconform.load import overhead
 from chatconform.load.scenarios import BODIES, get
 from chatconform.mock import tokens
 
@@ -123,6 +124,23 @@ def turn(model: str, history: list[dict[str, str]], prompt_words: int, output_wo
         "max_tokens": 2 * output_words + 64,
         "messages": [*history, message],
     }
+
+
+def tag(body: dict[str, Any], mark: str) -> dict[str, Any]:
+    """`body` with `(ref <mark>-<placeholder>)` on a line of its own at the end of its last user message, as
+    the gateway-mode suites tag theirs (chatconform.pytest.gateway); Runtime.stamp fills in the reference."""
+    line = f"\n(ref {mark}-{overhead.PLACEHOLDER})"
+    messages = [dict(m) for m in body["messages"]]
+    last = messages[-1]
+    content = last["content"]
+    if isinstance(content, str):
+        last["content"] = content + line
+    else:  # parts: the marker goes in the first text part
+        parts = [dict(p) for p in content]
+        text = next(p for p in parts if p.get("type") == "text")
+        text["text"] += line
+        last["content"] = parts
+    return {**body, "messages": messages}
 
 
 @cache

@@ -18,6 +18,10 @@ counts.py.
 Goodput (goodput.py): a succeeded request that met every per-request
 objective is good; `missed` counts, per objective, the succeeded requests
 that missed it.
+
+Gateway mode (overhead.py): each succeeded stream's reference and its first
+and last token arrival times (`arrivals`, bounded), paired with the upstream
+mock's send times once the run is over.
 """
 
 from __future__ import annotations
@@ -29,9 +33,13 @@ from typing import Any
 
 from chatconform.load.counts import Second, Tally, TurnFigures
 from chatconform.load.metrics import Sketch
+from chatconform.load.overhead import Arrivals
 from chatconform.load.timing import Timing
 
 METRICS = ("ttft_ms", "itl_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s", "send_lag_ms")
+# Gateway mode keeps a few arrival times per succeeded stream until the run ends (about 200 bytes each):
+# the bound caps a long run's memory; the mock's journal holds far fewer entries than this anyway.
+MAX_ARRIVALS = 50_000
 _COUNTS = (
     "sent",
     "succeeded",
@@ -57,6 +65,7 @@ class Result:
     cost_usd: float = 0.0
     missed: tuple[str, ...] = ()  # goodput objectives this (succeeded) request missed
     turn: int = 0  # the turn within a conversation (1, 2, ...); 0 outside one
+    ref: str | None = None  # gateway mode: the reference in its prompt (overhead.py)
 
 
 @dataclass
@@ -78,6 +87,8 @@ class Recorder:
     good_tokens: int = 0
     missed: Counter[str] = field(default_factory=Counter)
     turns: dict[int, TurnFigures] = field(default_factory=dict)  # conversations, by turn number
+    arrivals: list[Arrivals] = field(default_factory=list)  # gateway mode: succeeded streams, to pair after the run
+    arrivals_dropped: int = 0  # beyond MAX_ARRIVALS
 
     def tally(self, scenario: str) -> Tally:
         found = self.tallies.get(scenario)
@@ -128,6 +139,8 @@ class Recorder:
             self.sketches["output_tokens_per_s"].add(tokens / (t.e2e_ms / 1000))
         if result.streamed:
             self._streamed(t, second)
+            if result.ref is not None and t.token_times:
+                self._keep(Arrivals.of(result.ref, t.token_times))
         if result.turn:
             figures = self.turns.setdefault(result.turn, TurnFigures())
             figures.requests += 1
@@ -141,6 +154,12 @@ class Recorder:
         self.sketches["itl_ms"].add_many(t.itl_ms())
         if t.tpot_ms is not None:
             self.sketches["tpot_ms"].add(t.tpot_ms)
+
+    def _keep(self, arrived: Arrivals) -> None:
+        if len(self.arrivals) < MAX_ARRIVALS:
+            self.arrivals.append(arrived)
+        else:
+            self.arrivals_dropped += 1
 
     def _add(self, name: str, value: float, second: Second) -> None:
         self.sketches[name].add(value)
@@ -166,6 +185,9 @@ class Recorder:
         self.last_end = _pick(max, self.last_end, other.last_end)
         for key, second in other.series.items():
             self.series.setdefault(key, Second()).merge(second)
+        room = max(0, MAX_ARRIVALS - len(self.arrivals))
+        self.arrivals += other.arrivals[:room]
+        self.arrivals_dropped += other.arrivals_dropped + max(0, len(other.arrivals) - room)
 
     def to_wire(self) -> dict[str, Any]:
         counts = {k: getattr(self, k) for k in (*_COUNTS, "cost_usd", "first_send", "last_end")}
@@ -177,6 +199,8 @@ class Recorder:
             "turns": {str(k): f.to_wire() for k, f in self.turns.items()},
             "sketches": {k: s.to_wire() for k, s in self.sketches.items()},
             "series": {str(k): s.to_wire() for k, s in self.series.items()},
+            "arrivals": [a.to_wire() for a in self.arrivals],
+            "arrivals_dropped": self.arrivals_dropped,
         }
 
     @classmethod
@@ -192,6 +216,8 @@ class Recorder:
             setattr(rec, key, int(data[key]))
         rec.cost_usd, rec.first_send, rec.last_end = float(data["cost_usd"]), data["first_send"], data["last_end"]
         rec.series = {int(key): Second.from_wire(s) for key, s in data["series"].items()}
+        rec.arrivals = [Arrivals.from_wire(a) for a in data["arrivals"]]
+        rec.arrivals_dropped = int(data["arrivals_dropped"])
         return rec
 
 

@@ -176,6 +176,31 @@ def goodput_html(good: dict[str, Any] | None) -> str:
     return f"<h2>Goodput</h2><p>Per-request objectives: {objectives}.</p>" + table([], rows)
 
 
+def gateway_html(section: dict[str, Any] | None, metrics: dict[str, Any]) -> str:
+    """Gateway mode: what the gateway added, beside the client's end-to-end figures (overhead.py)."""
+    if section is None:
+        return ""
+    ttft, chunk, e2e = section["ttft_added_ms"], section["chunk_added_ms"], metrics["ttft_ms"]
+    head = ["", "added p50", "added p95", "added max", "client's p50", "client's p95", "client's max"]
+    rows = [
+        ["TTFT (ms)", ttft["p50"], ttft["p95"], ttft["max"], e2e["p50"], e2e["p95"], e2e["max"]],
+        ["per chunk (ms)", chunk["p50"], chunk["p95"], chunk["max"], None, None, None],
+    ]
+    unpaired = ", ".join(f"{k}: {n}" for k, n in section["unpaired_by_reason"].items())
+    ratio = section["coalesced_ratio"]
+    notes = [
+        f"Coalesced: {'-' if ratio is None else f'{ratio:.1%}'} of {section['gaps']} gaps between events the "
+        "upstream sent at least 1 ms apart arrived together (within 0.1 ms).",
+        f"{section['paired']} streams paired with the upstream's send times, {section['unpaired']} unpaired"
+        + (f" ({unpaired})" if unpaired else "")
+        + f"; {section['reshaped']} with chunks merged or split (only their first and last events paired).",
+    ]
+    if section["journal_error"]:
+        notes.append(f"The upstream journal could not be read: {section['journal_error']}")
+    text = "".join(f"<p>{html.escape(n)}</p>" for n in notes)
+    return "<h2>Gateway overhead (added between the upstream mock and the client)</h2>" + table(head, rows) + text
+
+
 def table(head: list[str], rows: list[list[Any]]) -> str:
     """An HTML table; an empty `head` makes a two-column table of names and values, without a header row."""
     cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
@@ -247,6 +272,7 @@ def render(summary: dict[str, Any], figures: list[str]) -> str:
         conversation_html(summary.get("conversation")),
         "<h2>Latency (ms) and per-request output tokens/s</h2>",
         table(["metric", *stats], metrics),
+        gateway_html(summary.get("gateway"), summary["metrics"]),
         f"<p>Percentiles: {html.escape(summary['percentiles']['method'])}, relative error "
         f"{summary['percentiles']['relative_error']:g}.</p>",
         "<h2>Figures</h2>",

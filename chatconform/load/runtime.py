@@ -16,9 +16,9 @@ from typing import Any
 import orjson
 
 from chatconform import headers
-from chatconform.load import goodput, payloads, slo
+from chatconform.load import goodput, overhead, payloads, slo
 from chatconform.load.breaker import Breaker
-from chatconform.load.options import split_models
+from chatconform.load.options import UPSTREAM_KEY_ENV, split_models
 from chatconform.load.recorder import Recorder
 from chatconform.load.schedule import ArrivalSchedule, Budget, share
 from chatconform.load.trace import TraceRequest, load_trace
@@ -52,6 +52,9 @@ class Settings:
     circuit_breaker: bool
     trace: list[TraceRequest] = field(default_factory=list)  # --trace: the requests to replay
     turns: int = 4  # per conversation (the conversation scenario)
+    upstream_url: str | None = None  # gateway mode: the root of the mock behind the target gateway
+    upstream_key: str = ""  # for that mock's journal (a secret)
+    gateway_mark: str = ""  # the run's mark in every prompt (gateway mode; set once by the master)
 
     @classmethod
     def from_options(cls, options: Any) -> Settings:
@@ -85,6 +88,9 @@ class Settings:
             not options.no_circuit_breaker,
             replay,
             options.turns,
+            options.upstream_url or None,
+            options.upstream_key or "",
+            options.gateway_mark or "",
         )
         for request in replay:
             if request.model is not None:
@@ -108,6 +114,11 @@ class Settings:
             raise SettingsError(f"SLO {needs[0]} needs --goodput (the per-request objectives, e.g. ttft_ms=500)")
         if not self.api_key:
             raise SettingsError("no API key: pass --api-key or set CHATCONFORM_API_KEY")
+        gateway = sorted(name for name in self.slo if name in slo.GATEWAY)
+        if gateway and not self.upstream_url:
+            raise SettingsError(f"SLO {gateway[0]} needs --upstream-url (gateway mode: the mock behind the gateway)")
+        if self.upstream_url and not self.upstream_key:
+            raise SettingsError(f"--upstream-url needs --upstream-key (or {UPSTREAM_KEY_ENV}), for its journal")
 
 
 def _model(profile: Profile, model_id: str) -> Model:
@@ -132,6 +143,7 @@ class Runtime:
     _seeds: Any = None
     _bodies: dict[tuple[str, str], list[bytes]] = field(default_factory=dict)
     _turn: int = 0
+    _sent: int = 0  # requests this process referenced (gateway mode)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -145,6 +157,24 @@ class Runtime:
             )
         self._models = itertools.cycle(s.models)
         self._seeds = itertools.count(s.seed * 1_000_003 + self.index, self.count)
+
+    @property
+    def tagging(self) -> bool:
+        """Gateway mode: every prompt carries a reference, for the upstream journal."""
+        return bool(self.settings.gateway_mark)
+
+    def tag(self, body: dict[str, Any]) -> dict[str, Any]:
+        """`body` with the placeholder of a reference in its last user message (gateway mode), else as it is."""
+        return payloads.tag(body, self.settings.gateway_mark) if self.tagging else body
+
+    def stamp(self, body: bytes) -> tuple[bytes, str | None]:
+        """The encoded body with its own reference in place of the placeholder, and that reference (gateway
+        mode); a bytes replace, not a new encoding: pooled bodies stay cheap."""
+        if not self.tagging:
+            return body, None
+        self._sent += 1
+        ref = f"{self.settings.gateway_mark}-{self.index}-{self._sent}"
+        return body.replace(overhead.PLACEHOLDER.encode(), ref.encode()), ref
 
     def next_seed(self) -> int:
         """A seed for prompt text: distinct across requests and load processes, fixed by --seed."""
@@ -163,7 +193,9 @@ class Runtime:
         if pool is None:
             s = self.settings
             pool = [
-                orjson.dumps(payloads.build(scenario, model.id, s.prompt_words, s.output_words, self.next_seed()))
+                orjson.dumps(
+                    self.tag(payloads.build(scenario, model.id, s.prompt_words, s.output_words, self.next_seed()))
+                )
                 for _ in range(BODY_POOL)
             ]
             self._bodies[(scenario, model.id)] = pool
@@ -175,7 +207,7 @@ class Runtime:
         request = self.settings.trace[index]
         model = request.model or self.next_model().id
         body = payloads.sized(streamed, model, request.prompt_tokens, request.output_tokens, self.settings.seed + index)
-        return model, orjson.dumps(body)
+        return model, orjson.dumps(self.tag(body))
 
     def take_turn(self) -> bool:
         """May a closed-loop user send one more request?"""

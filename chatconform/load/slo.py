@@ -10,6 +10,10 @@ Names (each a limit on the run as a whole):
   min_goodput_share         lower bound on the share of finished requests that met every
                             --goodput objective (0 to 1; needs --goodput)
   min_goodput_per_s         lower bound on good requests per second (needs --goodput)
+  gateway_<ttft|chunk>_added_<p50|p95|max>_ms
+                            upper bound on what the gateway added (gateway mode, overhead.py):
+                            `gateway_ttft_added_p95_ms=30`
+  gateway_coalesced_ratio_max  upper bound on the share of coalesced gaps (0 to 1)
 
 They come from repeated `--slo NAME=VALUE` flags or a TOML file (keys at the
 top level or in an `[slo]` table); a flag overrides the file. A metric with no
@@ -29,7 +33,17 @@ from typing import Any
 LATENCY = re.compile(r"^(ttft|itl|tpot|e2e|send_lag)_(p50|p90|p95|p99|mean|max)_ms$")
 RATES = {"min_output_tokens_per_s": "output_tokens_per_s", "min_requests_per_s": "requests_per_s"}
 GOODPUT = {"min_goodput_share": "share", "min_goodput_per_s": "requests_per_s"}
-NAMES_HELP = "<ttft|itl|tpot|e2e|send_lag>_<p50|p90|p95|p99|mean|max>_ms, error_rate, " + ", ".join([*RATES, *GOODPUT])
+# Upper bounds on the summary's `gateway` section (gateway mode): name -> (field, statistic)
+GATEWAY: dict[str, tuple[str, str | None]] = {
+    f"gateway_{what}_added_{stat}_ms": (f"{what}_added_ms", stat)
+    for what in ("ttft", "chunk")
+    for stat in ("p50", "p95", "max")
+} | {"gateway_coalesced_ratio_max": ("coalesced_ratio", None)}
+NAMES_HELP = (
+    "<ttft|itl|tpot|e2e|send_lag>_<p50|p90|p95|p99|mean|max>_ms, error_rate, "
+    + ", ".join([*RATES, *GOODPUT])
+    + ", gateway_<ttft|chunk>_added_<p50|p95|max>_ms, gateway_coalesced_ratio_max"
+)
 
 
 class SLOError(ValueError):
@@ -81,7 +95,7 @@ class Verdict:
 
 
 def check_name(name: str) -> None:
-    if not (LATENCY.match(name) or name == "error_rate" or name in RATES or name in GOODPUT):
+    if not (LATENCY.match(name) or name == "error_rate" or name in RATES or name in GOODPUT or name in GATEWAY):
         raise SLOError(f"unknown SLO {name!r}; use one of {NAMES_HELP}")
 
 
@@ -141,6 +155,13 @@ def judge(name: str, limit: float, summary: dict[str, Any]) -> Judgement:
     if name in GOODPUT:
         good = summary.get("goodput") or {}
         return _lower(name, limit, good.get(GOODPUT[name]))
+    if name in GATEWAY:
+        key, stat = GATEWAY[name]
+        value = (summary.get("gateway") or {}).get(key)
+        if stat is not None:
+            value = (value or {}).get(stat)
+        what = f"gateway's added {key.split('_')[0].upper()} {stat}" if stat else "gateway's coalesced ratio"
+        return _upper(name, limit, value, what, " ms" if stat else "")
     return _lower(name, limit, summary["throughput"][RATES[name]])
 
 

@@ -13,6 +13,9 @@ Shape (see the schema for every field):
                share of the finished ones, their rate, and how many missed each objective
   conversation null, or per turn of the conversation scenario: succeeded turns, their
                mean prompt tokens (the history grows) and TTFT
+  gateway      null outside gateway mode (--upstream-url), else what the gateway added
+               (overhead.py): ttft_added_ms, chunk_added_ms (p50, p95, max), coalesced_ratio,
+               paired and unpaired requests (unpaired by reason), reshaped streams
   tokens       prompt, completion, estimated_requests; cost_usd
   alarm        null, or why the target failed the run (circuit breaker, nothing succeeded)
   slo          passed, thresholds, objectives (each met or missed, with its value), violations
@@ -60,9 +63,10 @@ def build(
     limits: dict[str, float],
     breaker_tripped: str | None = None,
     objectives: dict[str, float] | None = None,
+    gateway: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summary of a finished run, with its SLO verdict; `breaker_tripped` is the circuit breaker's reason,
-    `objectives` the --goodput ones."""
+    `objectives` the --goodput ones, `gateway` the overhead figures of gateway mode (gateway.measure)."""
     summary: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "version": VERSION,
@@ -73,6 +77,7 @@ def build(
         "throughput": _throughput(recorder),
         "goodput": _goodput(recorder, objectives or {}),
         "conversation": _conversation(recorder),
+        "gateway": gateway,
         "tokens": {
             "prompt": recorder.prompt_tokens,
             "completion": recorder.completion_tokens,

@@ -35,6 +35,7 @@ from locust import User, task
 
 from chatconform.load import goodput, hooks, payloads
 from chatconform.load.client import ChatClient, Outcome
+from chatconform.load.overhead import PLACEHOLDER
 from chatconform.load.recorder import Result
 from chatconform.load.runtime import Runtime
 from chatconform.load.scenarios import SCENARIOS
@@ -69,6 +70,7 @@ class ChatUser(User):
         self.rng = random.Random(self.number)
         self.client: ChatClient | None = None
         self._due: float | None = None
+        self.ref: str | None = None  # gateway mode: the reference of the request in flight
 
     def wait_time(self) -> float:
         """Closed loop: none. Open loop: until the claimed slot is due."""
@@ -118,6 +120,7 @@ class ChatUser(User):
     def _send(self, run: Runtime, lag: float | None, slot: int | None) -> None:
         scenario = self.pick_scenario(run)
         model, body = self.request(run, scenario, slot)
+        body, self.ref = run.stamp(body)  # gateway mode: this request's own reference in its prompt
         run.recorder.on_send(scenario, lag)
         assert self.client is not None
         try:
@@ -161,7 +164,7 @@ class ChatUser(User):
             if model is not None:
                 cost = model.cost(t.usage_prompt_tokens or 0, t.output_tokens)
         result = Result(
-            scenario, model_id, outcome.streamed, t, outcome.failure, time.time(), cost, missed, self.exchange
+            scenario, model_id, outcome.streamed, t, outcome.failure, time.time(), cost, missed, self.exchange, self.ref
         )
         run.recorder.on_result(result)
         tripped = run.breaker.observe(outcome.failure)
@@ -244,13 +247,15 @@ class ConversationUser(ChatUser):
         s = run.settings
         if not self.history:
             self.model = run.next_model().id
-        body = payloads.turn(self.model, self.history, s.prompt_words, s.output_words, run.next_seed())
+        body = run.tag(payloads.turn(self.model, self.history, s.prompt_words, s.output_words, run.next_seed()))
         self.asked = body["messages"][-1]
         self.exchange = len(self.history) // 2 + 1
         return self.model, orjson.dumps(body)
 
     def answered(self, run: Runtime, outcome: Outcome) -> None:
         if outcome.failure is None and outcome.text is not None and self.exchange < run.settings.turns:
+            if self.ref is not None:  # the history resends the prompt as it was sent, its reference filled in
+                self.asked = {**self.asked, "content": self.asked["content"].replace(PLACEHOLDER, self.ref)}
             self.history += [self.asked, {"role": "assistant", "content": outcome.text}]
         else:  # the last turn, or a failed one: the next request opens a new conversation
             self.history = []
