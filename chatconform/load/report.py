@@ -272,9 +272,9 @@ def render(summary: dict[str, Any], figures: list[str]) -> str:
         conversation_html(summary.get("conversation")),
         "<h2>Latency (ms) and per-request output tokens/s</h2>",
         table(["metric", *stats], metrics),
-        gateway_html(summary.get("gateway"), summary["metrics"]),
         f"<p>Percentiles: {html.escape(summary['percentiles']['method'])}, relative error "
         f"{summary['percentiles']['relative_error']:g}.</p>",
+        gateway_html(summary.get("gateway"), summary["metrics"]),
         "<h2>Figures</h2>",
         *(f"<div class='fig'>{f}</div>" for f in figures),
         "<h2>Run</h2>",

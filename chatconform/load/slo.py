@@ -160,7 +160,8 @@ def judge(name: str, limit: float, summary: dict[str, Any]) -> Judgement:
         value = (summary.get("gateway") or {}).get(key)
         if stat is not None:
             value = (value or {}).get(stat)
-        what = f"gateway's added {key.split('_')[0].upper()} {stat}" if stat else "gateway's coalesced ratio"
+        added = "TTFT" if key.startswith("ttft") else "delay per chunk"
+        what = f"{stat} of the gateway's added {added}" if stat else "gateway's coalesced ratio"
         return _upper(name, limit, value, what, " ms" if stat else "")
     return _lower(name, limit, summary["throughput"][RATES[name]])
 

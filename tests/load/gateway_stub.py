@@ -9,7 +9,7 @@ bounds it like the mock's journal, so a request it no longer holds can be
 tested.
 
 `Gateway` relays POST /v1/chat/completions to an upstream with httpx, event
-by event: mode `delay` sleeps `delay_s` before relaying the first content
+by event, in a process of its own (`serve_child`): mode `delay` sleeps `delay_s` before relaying the first content
 event (a gateway's fixed delay before its first chunk), mode `buffer` reads
 the whole upstream stream and sends it at the end in one write.
 
@@ -24,8 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -118,6 +122,7 @@ class Gateway:
     upstream: str
     mode: str = "delay"  # or "buffer"
     delay_s: float = 0.025
+    _http: httpx.AsyncClient | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -125,12 +130,11 @@ class Gateway:
         body = await _body(receive)
         headers = {"authorization": dict(scope["headers"]).get(b"authorization", b"").decode()}
         headers["content-type"] = "application/json"
-        # A client per request: nothing outlives the request (a connection costs well under a millisecond on
-        # loopback, and it is paid before the upstream sends anything, so it adds nothing to the figures).
-        async with (
-            httpx.AsyncClient(timeout=30) as http,
-            http.stream("POST", self.upstream + "/v1/chat/completions", content=body, headers=headers) as r,
-        ):
+        if self._http is None:  # one client, made in the server's own loop: making one costs milliseconds of CPU
+            self._http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_keepalive_connections=64))
+        async with self._http.stream(
+            "POST", self.upstream + "/v1/chat/completions", content=body, headers=headers
+        ) as r:
             await send({"type": "http.response.start", "status": r.status_code, "headers": _SSE})
             if self.mode == "buffer":
                 whole = b"".join([part async for part in r.aiter_raw()])
@@ -147,9 +151,36 @@ class Gateway:
             for event in events:
                 if not delayed and _has_content(event):
                     delayed = True
-                    await asyncio.sleep(self.delay_s)
+                    await _sleep_until(time.monotonic() + self.delay_s)
                 await send({"type": "http.response.body", "body": event + b"\n\n", "more_body": True})
         await send({"type": "http.response.body", "body": pending, "more_body": False})
+
+
+SPIN_S = 0.002
+
+
+async def _sleep_until(deadline: float) -> None:
+    """Sleep to `deadline` within a few microseconds: the event loop's timers round to the millisecond and wake
+    late, so the last SPIN_S are spun (holding the loop that long, a fair price for a delay that is known)."""
+    await asyncio.sleep(max(0.0, deadline - time.monotonic() - SPIN_S))
+    while time.monotonic() < deadline:
+        pass
+
+
+@contextmanager
+def serve_child(*args: str) -> Iterator[str]:
+    """This script in a child process (`gateway ...` or `upstream ...`), like a real gateway: yield its root URL.
+    Its own process: its event loop competes with neither the test's nor the upstream's."""
+    with subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True) as child:
+        try:
+            assert child.stdout is not None
+            line = child.stdout.readline().split()
+            if line[:1] != ["port"]:
+                raise RuntimeError(f"gateway_stub.py {args[0]} did not start")
+            yield f"http://127.0.0.1:{line[1]}"
+        finally:  # leaving the `with` closes the pipe
+            child.terminate()
+            child.wait(timeout=10)
 
 
 def _has_content(event: bytes) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chatconform.server import serve_in_thread
-from tests.load.gateway_stub import FakeUpstream, Gateway
+from tests.load.gateway_stub import FakeUpstream, serve_child
 from tests.load.runs import accounted, read_summary, run_load
 
 UPSTREAM_KEY = "th-upstream-key-0123456789abcdef"
@@ -19,7 +19,7 @@ UPSTREAM_KEY = "th-upstream-key-0123456789abcdef"
 
 def test_a_fixed_delay_shows_as_added_ttft_and_gates_on_its_slo(tmp_path: Path) -> None:
     upstream = FakeUpstream(UPSTREAM_KEY, chunks=10, interval_s=0.004)
-    with serve_in_thread(upstream) as up, serve_in_thread(Gateway(up, "delay", 0.025)) as gw:
+    with serve_in_thread(upstream) as up, serve_child("gateway", "--upstream", up, "--delay-ms", "25") as gw:
         done = run_load(
             tmp_path / "r",
             *("--base-url", gw + "/v1", "--upstream-url", up, "--skip-preflight", "--scenario", "stream"),
@@ -42,7 +42,7 @@ def test_a_fixed_delay_shows_as_added_ttft_and_gates_on_its_slo(tmp_path: Path) 
 
 def test_a_buffering_gateway_shows_as_coalesced_and_old_entries_as_unpaired(tmp_path: Path) -> None:
     upstream = FakeUpstream(UPSTREAM_KEY, chunks=10, interval_s=0.004, journal_size=10)
-    with serve_in_thread(upstream) as up, serve_in_thread(Gateway(up, "buffer")) as gw:
+    with serve_in_thread(upstream) as up, serve_child("gateway", "--upstream", up, "--mode", "buffer") as gw:
         done = run_load(
             tmp_path / "r",
             *("--base-url", gw + "/v1", "--upstream-url", up, "--skip-preflight", "--scenario", "stream"),
