@@ -40,13 +40,13 @@ def test_a_fixed_delay_shows_as_added_ttft_and_gates_on_its_slo(tmp_path: Path) 
     assert "Gateway overhead" in page and UPSTREAM_KEY not in page
 
 
-def test_a_buffering_gateway_shows_as_coalesced_and_old_entries_as_unpaired(tmp_path: Path) -> None:
+def test_a_buffering_gateway_shows_as_coalesced_and_old_entries_as_unpaired_across_workers(tmp_path: Path) -> None:
     upstream = FakeUpstream(UPSTREAM_KEY, chunks=10, interval_s=0.004, journal_size=10)
     with serve_in_thread(upstream) as up, serve_child("gateway", "--upstream", up, "--mode", "buffer") as gw:
         done = run_load(
             tmp_path / "r",
             *("--base-url", gw + "/v1", "--upstream-url", up, "--skip-preflight", "--scenario", "stream"),
-            *("-u", "2", "-t", "20s", "--max-requests", "20"),
+            *("-u", "2", "-t", "20s", "--max-requests", "20", "--workers", "2"),  # the mark reaches the workers
             env={"CHATCONFORM_UPSTREAM_KEY": UPSTREAM_KEY},
         )
     assert done.returncode == 0, done.stdout + done.stderr
