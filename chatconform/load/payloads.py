@@ -10,6 +10,8 @@ not estimated.
 Two more kinds of body: `sized` (a trace's request, given in tokens: the
 prompt is sized with the mock's own tokenizer, the reference the harness
 has) and `turn` (one turn of a conversation, its whole history resent).
+In gateway mode `tag` puts a reference placeholder in the last user message
+(overhead.py), which the runtime fills in per request.
 """
 
 from __future__ import annotations

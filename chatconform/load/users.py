@@ -21,6 +21,10 @@ requests/s). They are logged straight into their own entries
 (`environment.stats.get(name, "TTFT").log(...)`, Locust's public stats API),
 which Locust ships from workers to the master like any row, and which its
 total never sees.
+
+In gateway mode (`--upstream-url`) each request's prompt carries its own
+reference (Runtime.stamp), recorded with its result for the pairing with the
+upstream's journal after the run (overhead.py).
 """
 
 from __future__ import annotations
