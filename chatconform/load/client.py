@@ -43,6 +43,7 @@ class Outcome:
     failure: str | None  # None: succeeded; else http_<status>, timeout, connect, disconnect, malformed, ...
     streamed: bool
     received: int  # response bytes
+    text: str | None = None  # the streamed answer's text, when asked for (keep_text)
 
 
 class ChatClient:
@@ -72,14 +73,15 @@ class ChatClient:
     def close(self) -> None:
         self.http.close()
 
-    def post(self, data: bytes, streamed: bool) -> Outcome:
-        """Send one encoded request body; `streamed` says whether it asked for a stream."""
+    def post(self, data: bytes, streamed: bool, keep_text: bool = False) -> Outcome:
+        """Send one encoded request body; `streamed` says whether it asked for a stream; `keep_text` keeps a
+        streamed answer's text (a conversation resends it)."""
         start = time.perf_counter()
         response: HTTPSocketPoolResponse | None = None
         try:
             with gevent.Timeout(self.timeout_s, _Deadline):
                 response = self.http.request("POST", self.path, body=data, headers=self.headers)
-                return self._read(response, start, streamed)
+                return self._read(response, start, streamed, keep_text)
         except _Deadline:
             return Outcome(Timing(start, time.perf_counter()), "timeout", streamed, 0)
         except _TooLarge:
@@ -90,7 +92,7 @@ class ChatClient:
             if response is not None:
                 response.release()  # returns a finished connection, closes a broken one
 
-    def _read(self, response: HTTPSocketPoolResponse, start: float, streamed: bool) -> Outcome:
+    def _read(self, response: HTTPSocketPoolResponse, start: float, streamed: bool, keep_text: bool) -> Outcome:
         status = response.status_code
         if status >= 400 or (streamed and not _is_stream(response)):
             raw = self._body(response)
@@ -100,10 +102,10 @@ class ChatClient:
             raw = self._body(response)
             timing, failure = observe_body(start, time.perf_counter(), raw)
             return Outcome(timing, failure, False, len(raw))
-        return self._stream(response, start)
+        return self._stream(response, start, keep_text)
 
-    def _stream(self, response: HTTPSocketPoolResponse, start: float) -> Outcome:
-        observer, received, error = StreamObserver(start), 0, None
+    def _stream(self, response: HTTPSocketPoolResponse, start: float, keep_text: bool) -> Outcome:
+        observer, received, error = StreamObserver(start, keep_text), 0, None
         try:
             while data := read_some(response):
                 received += len(data)
@@ -114,7 +116,8 @@ class ChatClient:
         except (HTTPParseError, OSError) as exc:
             error = _transport_kind(exc)
         failure = observer.finish(time.perf_counter(), error)
-        return Outcome(observer.timing, failure, True, received)
+        text = None if observer.text is None else "".join(observer.text)
+        return Outcome(observer.timing, failure, True, received, text)
 
     def _body(self, response: HTTPSocketPoolResponse) -> bytes:
         length = response.content_length

@@ -41,7 +41,7 @@ from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
 from chatconform import headers
-from chatconform.load import exits, finish, start
+from chatconform.load import exits, finish, overhead, scenarios, start
 from chatconform.load.options import add_options
 from chatconform.load.recorder import Recorder
 from chatconform.load.runtime import Runtime, Settings, SettingsError
@@ -80,6 +80,11 @@ def runtime() -> Runtime:
     if _p.runtime is None:
         raise RuntimeError("the load test has not started in this process")
     return _p.runtime
+
+
+def stopping() -> bool:
+    """Is this process's run stopping (the run time is up, or it was stopped)?"""
+    return _p.stopping
 
 
 def install() -> None:
@@ -123,12 +128,18 @@ def _on_init(environment: Any, **_: Any) -> None:
         )
     except SettingsError as exc:
         raise SystemExit(f"chatconform load: {exc}") from None
+    wrong = [c.__name__ for c in environment.user_classes if not scenarios.replays(getattr(c, "scenario", ""))]
+    if settings.trace and wrong:
+        raise SystemExit(f"chatconform load: --trace replays text requests; {', '.join(wrong)} cannot replay them")
     if needs_mock:
         atexit.register(_p.mock.close)  # the mock must not outlive this process, however it ends
         start.start_mock(environment, _p.mock)
         settings = Settings.from_options(options)
     # Workers on other hosts get the headers with the master's options (Locust's channel), not a command line.
     options.header = headers.as_flags(settings.headers)
+    if settings.upstream_url:  # gateway mode: one mark for the whole run, sent to the workers the same way
+        register_secret(settings.upstream_key)
+        options.gateway_mark = options.gateway_mark or overhead.run_mark()
     host = str(environment.host or class_hosts[0])
     if not options.skip_preflight and not start.passes_preflight(host, settings, options.preflight_timeout):
         _p.mock.close()
@@ -215,7 +226,7 @@ def _on_final(environment: Any, msg: Any, **_: Any) -> None:
 def _on_done(environment: Any, msg: Any, **_: Any) -> None:
     _p.done.add(msg.node_id)
     if {client.id for client in environment.runner.clients.all} <= _p.done:
-        _stop(environment, "max_requests")
+        _stop(environment, _end_of_requests(environment))
 
 
 def share_done(environment: Any) -> None:
@@ -226,7 +237,12 @@ def share_done(environment: Any) -> None:
     if isinstance(environment.runner, WorkerRunner):
         environment.runner.send_message(DONE, None)
     else:
-        _stop(environment, "max_requests")
+        _stop(environment, _end_of_requests(environment))
+
+
+def _end_of_requests(environment: Any) -> str:
+    """What ended a run whose processes have all sent their share: the trace's end, or --max-requests."""
+    return "trace_end" if getattr(environment.parsed_options, "trace", None) else "max_requests"
 
 
 def trip(environment: Any, reason: str) -> None:

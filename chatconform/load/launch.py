@@ -20,7 +20,7 @@ from typing import Any
 
 from chatconform import headers
 from chatconform.load import scenarios
-from chatconform.load.options import API_KEY_ENV, MOCK_ENV, OPTIONS
+from chatconform.load.options import API_KEY_ENV, MOCK_ENV, OPTIONS, UPSTREAM_KEY_ENV
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILE = HERE / "locustfile.py"
@@ -93,6 +93,8 @@ class Launch:
         env.update(headers.to_env(self.headers))
         if self.is_mock:
             env[MOCK_ENV] = "1"
+        if self.options.get("upstream_key"):  # a secret: the environment carries it, never the command line
+            env[UPSTREAM_KEY_ENV] = self.options["upstream_key"]
         return supervise(self.command(), env)
 
 

@@ -7,8 +7,15 @@ Without `--host`, the built-in mock is started for the run.
 """
 
 from chatconform.load import hooks
-from chatconform.load.users import MixUser, NonStreamingChatUser, StreamingChatUser, ToolCallUser, VisionUser
+from chatconform.load.users import (
+    ConversationUser,
+    MixUser,
+    NonStreamingChatUser,
+    StreamingChatUser,
+    ToolCallUser,
+    VisionUser,
+)
 
 hooks.install()
 
-__all__ = ["MixUser", "NonStreamingChatUser", "StreamingChatUser", "ToolCallUser", "VisionUser"]
+__all__ = ["ConversationUser", "MixUser", "NonStreamingChatUser", "StreamingChatUser", "ToolCallUser", "VisionUser"]

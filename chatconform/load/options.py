@@ -8,6 +8,7 @@ passes them on. This module imports nothing from Locust.
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from chatconform import headers, preflight
 from chatconform.load.schedule import ARRIVALS
 
 API_KEY_ENV = "CHATCONFORM_API_KEY"
+UPSTREAM_URL_ENV = "CHATCONFORM_UPSTREAM_URL"  # the names `check` reads too
+UPSTREAM_KEY_ENV = "CHATCONFORM_UPSTREAM_KEY"
 MOCK_ENV = "CHATCONFORM_LOAD_MOCK"  # "1" when the target is the built-in mock started for the run
 DEFAULT_MIX = "stream=6,chat=2,tools=1,vision=1"
 DEFAULT_MAX_REQUESTS = 100_000
@@ -96,6 +99,19 @@ OPTIONS = (
     ),
     Option(("--rate",), {"type": float, "default": 0.0, "help": "open-loop arrival rate, requests/s"}),
     Option(
+        ("--trace",),
+        {
+            "default": None,
+            "metavar": "FILE",
+            "help": "replay a JSONL trace open loop: one {offset_s, prompt_tokens, output_tokens[, model]} "
+            "per line (scenario stream or chat)",
+        },
+    ),
+    Option(
+        ("--turns",),
+        {"type": int, "default": 4, "help": "turns per conversation of the conversation scenario (default 4)"},
+    ),
+    Option(
         ("--stages",),
         {
             "default": "",
@@ -131,6 +147,15 @@ OPTIONS = (
         },
     ),
     Option(("--slo-file",), {"default": None, "help": "TOML file of objectives ([slo] table)"}),
+    Option(
+        ("--goodput",),
+        {
+            "default": "",
+            "metavar": "NAME=MS,...",
+            "help": "per-request objectives, e.g. ttft_ms=500,tpot_ms=50 (also e2e_ms, itl_max_ms): "
+            "goodput is the share and rate of requests that meet all of them",
+        },
+    ),
     Option(("--report-dir",), {"default": None, "help": "where to write the report (default reports/load/<run>)"}),
     Option(("--seed",), {"type": int, "default": 0, "help": "seed for Poisson arrivals and prompt text"}),
     Option(
@@ -152,6 +177,23 @@ OPTIONS = (
             "help": "keep going when (nearly) every request fails (see the README for the thresholds)",
         },
     ),
+    Option(
+        ("--upstream-url",),
+        {
+            "default": None,
+            "help": "gateway mode: the root of the chatconform mock the target gateway uses as its upstream; "
+            "the summary then attributes latency to the gateway (docs/load.md)",
+        },
+        env=UPSTREAM_URL_ENV,
+    ),
+    Option(
+        ("--upstream-key",),
+        {"default": None, "help": f"a key the upstream mock accepts, for its journal (or {UPSTREAM_KEY_ENV})"},
+        env=UPSTREAM_KEY_ENV,
+        secret=True,
+    ),
+    # Set by the master (or the only process) at start, sent to workers with the options: the run's mark.
+    Option(("--gateway-mark",), {"default": "", "help": argparse.SUPPRESS}),
     Option(
         ("--mock-latency",),
         {

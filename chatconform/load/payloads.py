@@ -6,6 +6,12 @@ so `--output-words` sets the output length on both. `--prompt-words` sets the
 input length. Every scenario asks for `usage` in streams
 (`stream_options.include_usage`), so output tokens are counted by the target,
 not estimated.
+
+Two more kinds of body: `sized` (a trace's request, given in tokens: the
+prompt is sized with the mock's own tokenizer, the reference the harness
+has) and `turn` (one turn of a conversation, its whole history resent).
+In gateway mode `tag` puts a reference placeholder in the last user message
+(overhead.py), which the runtime fills in per request.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import random
 from functools import cache
 from typing import Any
 
+from chatconform.load import overhead
 from chatconform.load.scenarios import BODIES, get
+from chatconform.mock import tokens
 
 # Ordinary words with no digits and none of the mock's directive words, so the filler never steers the answer.
 _VOCABULARY = (
@@ -80,16 +88,61 @@ def build(scenario: str, model: str, prompt_words: int, output_words: int, seed:
         body["messages"] = [{"role": "user", "content": f"{text}\n\nUse get_weather for 'Paris'."}]
         return body
     body["max_tokens"] = 2 * output_words + 64  # room for a real model's longer words, still a bound
-    instruction = f"Write {output_words} words about the text above."
+    ask = instruction(output_words)
     if scenario == "vision":
         parts = [
-            {"type": "text", "text": f"{text}\n\nDescribe this image. {instruction}"},
+            {"type": "text", "text": f"{text}\n\nDescribe this image. {ask}"},
             {"type": "image_url", "image_url": {"url": image_data_uri()}},
         ]
         body["messages"] = [{"role": "user", "content": parts}]
     else:
-        body["messages"] = [{"role": "user", "content": f"{text}\n\n{instruction}"}]
+        body["messages"] = [{"role": "user", "content": f"{text}\n\n{ask}"}]
     return body
+
+
+def instruction(words: int) -> str:
+    return f"Write {words} words about the text above."
+
+
+def sized(streamed: bool, model: str, prompt_tokens: int, output_tokens: int, seed: int = 0) -> dict[str, Any]:
+    """A body whose prompt the mock counts as `prompt_tokens` (when the instruction alone is not longer) and
+    whose answer is `output_tokens` long: N - 1 words are N tokens on the mock, and `max_tokens` caps a real model."""
+    ask = "\n\n" + instruction(max(1, output_tokens - 1))
+    fixed = tokens.MESSAGE_OVERHEAD + tokens.count(ask)  # one filler word is one token: " word"
+    body: dict[str, Any] = {"model": model, "stream": streamed, "max_tokens": output_tokens}
+    if streamed:
+        body["stream_options"] = {"include_usage": True}
+    body["messages"] = [{"role": "user", "content": filler(max(0, prompt_tokens - fixed), seed) + ask}]
+    return body
+
+
+def turn(model: str, history: list[dict[str, str]], prompt_words: int, output_words: int, seed: int) -> dict[str, Any]:
+    """One turn of a conversation: the history so far, then a new user message; streamed."""
+    message = {"role": "user", "content": f"{filler(prompt_words, seed)}\n\n{instruction(output_words)}"}
+    return {
+        "model": model,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "max_tokens": 2 * output_words + 64,
+        "messages": [*history, message],
+    }
+
+
+def tag(body: dict[str, Any], mark: str) -> dict[str, Any]:
+    """`body` with `(ref <mark>-<placeholder>)` on a line of its own at the end of its last user message, as
+    the gateway-mode suites tag theirs (chatconform.pytest.gateway); Runtime.stamp fills in the reference."""
+    line = f"\n(ref {mark}-{overhead.PLACEHOLDER})"
+    messages = [dict(m) for m in body["messages"]]
+    last = messages[-1]
+    content = last["content"]
+    if isinstance(content, str):
+        last["content"] = content + line
+    else:  # parts: the marker goes in the first text part
+        parts = [dict(p) for p in content]
+        text = next(p for p in parts if p.get("type") == "text")
+        text["text"] += line
+        last["content"] = parts
+    return {**body, "messages": messages}
 
 
 @cache

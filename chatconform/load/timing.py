@@ -12,7 +12,8 @@ The definitions, also given in the README's metrics table:
 
 Times are `time.perf_counter()` seconds; results are milliseconds as floats, so
 nothing is rounded away. The observer is fed raw bytes as they arrive and
-parses them with the suites' own SSE reader.
+parses them with the suites' own SSE reader; what `[DONE]` is and which
+delta carries output are chatconform.wire's definitions.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from typing import Any
 import orjson
 
 from chatconform.sse import Event, SSEReader
+from chatconform.wire import DONE, delta_chars, token_chars
 
 CHARS_PER_TOKEN = 4  # OpenAI's rule of thumb for English text; used only without `usage`
-DONE = "[DONE]"
 
 
 @dataclass
@@ -80,11 +81,12 @@ class StreamObserver:
     failure seen is the one reported.
     """
 
-    def __init__(self, start: float) -> None:
+    def __init__(self, start: float, keep_text: bool = False) -> None:
         self.timing = Timing(start)
         self.reader = SSEReader()
         self.done = False
         self.failure: str | None = None
+        self.text: list[str] | None = [] if keep_text else None  # the answer's text, when a caller needs it
 
     def feed(self, data: bytes, t: float) -> None:
         self._take(self.reader.feed(data, t))
@@ -121,6 +123,8 @@ class StreamObserver:
             content, calls = delta.get("content"), delta.get("tool_calls")
         if type(content) is str and content and not calls:
             chars: int | None = len(content)  # the common text chunk, without the general walk
+            if self.text is not None:
+                self.text.append(content)
         else:
             chars = token_chars(choices)
         if chars is not None:  # one arrival per chunk, whatever the number of choices
@@ -142,35 +146,6 @@ class StreamObserver:
     def _fail(self, kind: str) -> None:
         if self.failure is None:
             self.failure = kind
-
-
-def token_chars(choices: Any) -> int | None:
-    """Characters of output in a chunk's choices, or None when no delta carries a token
-    (the role-only first chunk, the finish chunk, the usage chunk)."""
-    if type(choices) is not list:
-        return None
-    for choice in choices:
-        delta = choice.get("delta") if type(choice) is dict else None
-        if type(delta) is dict:
-            chars = delta_chars(delta)
-            if chars is not None:
-                return chars
-    return None
-
-
-def delta_chars(delta: dict[str, Any]) -> int | None:
-    """Characters of output in one delta (or message), or None when it carries no token."""
-    content = delta.get("content")
-    calls = delta.get("tool_calls")
-    if not content and not calls:
-        return None
-    chars = len(content) if type(content) is str else 0
-    if type(calls) is list:
-        for call in calls:
-            function = call.get("function") if type(call) is dict else None
-            if type(function) is dict:
-                chars += len(str(function.get("name") or "")) + len(str(function.get("arguments") or ""))
-    return chars
 
 
 def read_usage(timing: Timing, usage: dict[str, Any]) -> None:

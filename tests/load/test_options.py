@@ -114,3 +114,50 @@ def test_secret_options_never_go_on_a_command_line_and_flags_go_bare() -> None:
     assert "--header" not in args and "blue-canary-77" not in " ".join(args)
     assert args.count("--skip-preflight") == 1 and "True" not in args
     assert "--no-circuit-breaker" not in args  # False flags are left out
+
+
+def test_goodput_objectives_in_an_slo_need_goodput() -> None:
+    with pytest.raises(SettingsError, match="min_goodput_share needs --goodput"):
+        Settings.from_options(parse("--slo", "min_goodput_share=0.9"))
+    settings = Settings.from_options(parse("--slo", "min_goodput_share=0.9", "--goodput", "ttft_ms=500"))
+    assert settings.goodput == {"ttft_ms": 500.0}
+    with pytest.raises(SettingsError, match="--goodput 'ttft=5'"):
+        Settings.from_options(parse("--goodput", "ttft=5"))
+
+
+def load_command(*argv: str) -> argparse.Namespace:
+    from chatconform.load import cli
+
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    return parser.parse_args(["--api-key", "th-test-key-123456", *argv])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--find-max-rate"], "--find-max-rate needs at least one --slo"),
+        (["--find-max-rate", "--sweep", "1,2", "--slo", "error_rate=0"], "choose one"),
+        (["--find-max-rate", "--search-steps", "1", "--slo", "error_rate=0"], "--search-steps must be at least 2"),
+        (["--find-max-rate", "--search-precision", "0", "--slo", "error_rate=0"], "--search-precision"),
+    ],
+    ids=["no-slo", "with-sweep", "one-step", "zero-precision"],
+)
+def test_the_rate_search_refuses_options_that_cannot_make_one(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chatconform.load import cli, exits
+
+    assert cli.run(load_command(*argv)) == exits.USAGE
+    assert message in capsys.readouterr().out
+
+
+def test_the_rate_search_is_open_loop_from_the_given_rate() -> None:
+    from chatconform.load import cli, search
+
+    args = load_command("--find-max-rate", "--rate", "3", "--slo", "ttft_p95_ms=800")
+    _, plan = cli._validate(args)
+    assert plan == search.RateSearch(3.0, search.DEFAULT_STEPS, search.DEFAULT_PRECISION)
+    assert args.arrival == "constant"  # the default closed loop has no rate to search
+    _, plan = cli._validate(load_command("--find-max-rate", "--arrival", "poisson", "--slo", "ttft_p95_ms=800"))
+    assert isinstance(plan, search.RateSearch) and plan.start == 1.0

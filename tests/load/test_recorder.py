@@ -18,15 +18,15 @@ def result(n: int, failure: str | None = None, streamed: bool = True) -> Result:
 def record(numbers: range, recorder: Recorder | None = None) -> Recorder:
     recorder = recorder or Recorder()
     for n in numbers:
-        recorder.on_send()
+        recorder.on_send("stream")
         recorder.on_result(result(n, "http_429" if n % 10 == 0 else None))
     return recorder
 
 
 def test_every_sent_request_has_one_outcome() -> None:
     rec = record(range(40))
-    rec.on_send()
-    rec.on_interrupted()
+    rec.on_send("stream")
+    rec.on_interrupted("stream")
     assert rec.sent == 41
     assert rec.succeeded + rec.failed_total + rec.interrupted == rec.sent
     assert rec.failed == {"http_429": 4}
@@ -63,7 +63,33 @@ def test_two_workers_merge_into_the_same_figures_as_one_process() -> None:
 
 def test_send_lag_is_recorded_for_open_loop_sends() -> None:
     rec = Recorder()
-    rec.on_send(0.0125)
-    rec.on_send(-0.001)  # early by a hair: counts as on time
+    rec.on_send("stream", 0.0125)
+    rec.on_send("stream", -0.001)  # early by a hair: counts as on time
     assert rec.sketches["send_lag_ms"].quantile(1.0) == pytest.approx(12.5)
     assert rec.sketches["send_lag_ms"].quantile(0.5) == 0.0
+
+
+def test_outcomes_are_kept_per_scenario_and_merge() -> None:
+    rec = Recorder()
+    for n, (scenario, failure) in enumerate([("stream", None), ("stream", "http_429"), ("tools", "disconnect")]):
+        rec.on_send(scenario)
+        rec.on_result(Result(scenario, "m", True, result(n).timing, failure, 1000.0))
+    rec.on_send("tools")
+    rec.on_interrupted("tools")
+    merged = Recorder()
+    merged.merge(Recorder.from_wire(rec.to_wire()))
+    merged.merge(Recorder.from_wire(rec.to_wire()))
+    stream, tools = merged.tallies["stream"], merged.tallies["tools"]
+    assert (stream.sent, stream.succeeded, dict(stream.failed), stream.interrupted) == (4, 2, {"http_429": 2}, 0)
+    assert (tools.sent, tools.succeeded, dict(tools.failed), tools.interrupted) == (4, 0, {"disconnect": 2}, 2)
+    assert sum(t.sent for t in merged.tallies.values()) == merged.sent
+
+
+def test_good_requests_are_counted_per_run_and_per_second() -> None:
+    rec = Recorder()
+    for n, missed in enumerate([(), ("ttft_ms",), ("ttft_ms", "tpot_ms"), ()]):
+        rec.on_send("stream")
+        rec.on_result(Result("stream", "m", True, result(n).timing, None, 1000.0 + n // 2, 0.0, missed))
+    again = Recorder.from_wire(rec.to_wire())
+    assert (again.good, again.good_tokens, dict(again.missed)) == (2, 8, {"ttft_ms": 2, "tpot_ms": 1})
+    assert {k: s.good for k, s in again.series.items()} == {1000: 1, 1001: 1}

@@ -75,6 +75,15 @@ def test_faults_are_all_accounted_and_the_ledger_agrees(tmp_path: Path) -> None:
     assert ledger["cost_usd"] == pytest.approx(summary["cost_usd"], abs=1e-9)
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "<svg" in page and "failed: http_429" in page and KEY not in page
+    # The failures by scenario and kind, in the summary and on the terminal; they add up to the run's.
+    by = summary["requests"]["by_scenario"]
+    assert sum(t["sent"] for t in by.values()) == summary["requests"]["sent"]
+    assert sum(n for t in by.values() for n in t["failed"].values()) == summary["requests"]["failed_total"]
+    assert "failures by scenario:" in done.stdout
+    for name, t in by.items():
+        if t["failed"]:
+            kinds = ", ".join(f"{k}: {n}" for k, n in t["failed"].items())
+            assert f"    {name}: {sum(t['failed'].values())} of {t['sent']} sent ({kinds})" in done.stdout
 
 
 def test_impossible_slo_fails_the_run_and_names_it(tmp_path: Path, bare_mock: str) -> None:
@@ -128,6 +137,8 @@ def test_two_workers_sum_their_figures(tmp_path: Path, bare_mock: str) -> None:
     with (tmp_path / "r" / "locust_stats.csv").open(encoding="utf-8") as stats:
         rows = {(r["Type"], r["Name"]): int(r["Request Count"]) for r in csv.DictReader(stats)}
     assert rows[("POST", "stream")] == summary["requests"]["sent"] > 0
+    # Locust's own total counts requests only: the TTFT and ITL rows do not inflate its count or its rate.
+    assert rows[("", "Aggregated")] == rows[("POST", "stream")]
     assert rows[("TTFT", "stream")] == summary["metrics"]["ttft_ms"]["count"]
     # Locust's ITL row samples three gaps per request ("Write 5 words": 6 chunks, 5 gaps); the summary has all.
     assert rows[("ITL", "stream")] == 3 * summary["requests"]["succeeded"]

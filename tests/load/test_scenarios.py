@@ -40,3 +40,18 @@ def test_the_locust_classes_are_the_tables() -> None:
         s.user_class: s.name for s in scenarios.SCENARIOS.values()
     }
     assert all(doc for _, doc in classes.values())
+
+
+def test_a_conversation_has_no_body_of_its_own_and_stays_out_of_a_mix() -> None:
+    assert scenarios.SCENARIOS["conversation"].stateful and "conversation" not in scenarios.BODIES
+    with pytest.raises(ValueError, match="unknown scenario"):
+        payloads.parse_mix("stream=1,conversation=1")
+    assert [name for name, s in scenarios.SCENARIOS.items() if s.replays] == ["stream", "chat"]
+
+
+def test_a_turn_resends_the_history_then_asks_anew() -> None:
+    history = [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}]
+    body = payloads.turn("claude-haiku-4-5", history, 3, 7, seed=1)
+    assert body["messages"][:2] == history and body["messages"][2]["role"] == "user"
+    assert body["messages"][2]["content"].endswith("Write 7 words about the text above.")
+    assert body["stream"] is True and body["stream_options"] == {"include_usage": True}

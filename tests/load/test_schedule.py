@@ -37,7 +37,7 @@ def test_poisson_mean_gap_is_one_over_the_rate() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "rate", "message"),
-    [("closed", 1.0, "constant or poisson"), ("poisson", 0.0, "positive")],
+    [("closed", 1.0, "constant, poisson or trace"), ("poisson", 0.0, "positive")],
     ids=["closed-loop", "zero-rate"],
 )
 def test_bad_schedules_are_refused(kind: str, rate: float, message: str) -> None:
@@ -49,3 +49,19 @@ def test_budget_stops_at_its_limit() -> None:
     budget = Budget(2)
     assert [budget.take() for _ in range(4)] == [True, True, False, False]
     assert budget.exhausted
+
+
+def test_the_clock_starts_at_the_first_claim_not_at_construction() -> None:
+    schedule = ArrivalSchedule("constant", 10.0, None, limit=3)
+    first = schedule.claim(now=500.0)
+    assert first is not None and first.due == 500.0  # spawning the first user is not send lag
+    assert [s.due for s in iter(schedule.claim, None)] == [500.1, 500.2]
+
+
+def test_a_trace_schedule_follows_its_offsets_and_ends_with_them() -> None:
+    offsets = [0.0, 0.0, 0.5, 2.25]
+    alone = drain(ArrivalSchedule("trace", 0.0, 100.0, limit=1000, offsets=offsets))
+    assert alone == [(0, 100.0), (1, 100.0), (2, 100.5), (3, 102.25)]
+    parts = [drain(ArrivalSchedule("trace", 0.0, 100.0, limit=1000, index=i, count=2, offsets=offsets)) for i in (0, 1)]
+    assert parts == [[(0, 100.0), (2, 100.5)], [(1, 100.0), (3, 102.25)]]
+    assert drain(ArrivalSchedule("trace", 0.0, 0.0, limit=2, offsets=offsets)) == [(0, 0.0), (1, 0.0)]

@@ -91,3 +91,36 @@ def test_no_samples_is_a_violation_not_a_pass() -> None:
 def test_no_objectives_pass_and_say_so() -> None:
     verdict = slo.evaluate({}, summary())
     assert verdict.passed and slo.describe(verdict) == "SLO: none given"
+
+
+def test_every_objective_is_judged_with_its_value_met_ones_too() -> None:
+    limits = {"ttft_p95_ms": 800, "error_rate": 0.01, "min_output_tokens_per_s": 100}
+    verdict = slo.evaluate(limits, summary(ttft_p95=912.5, error_rate=0.0, tokens_per_s=120))
+    assert [(j.slo, j.passed, j.observed) for j in verdict.judgements] == [
+        ("ttft_p95_ms", False, 912.5),
+        ("error_rate", True, 0.0),
+        ("min_output_tokens_per_s", True, 120),
+    ]
+    lines = slo.describe(verdict).splitlines()
+    assert lines[0] == "SLO FAILED (1 of 3 missed):"
+    assert lines[1].startswith("  MISSED ttft_p95_ms: 912.5 ms > 800 ms")
+    assert "  met    error_rate: 0 <= 0.01" in lines and "  met    min_output_tokens_per_s: 120 >= 100" in lines
+    again = slo.Verdict.from_json(verdict.to_json())  # as finish.py reads it back from the summary
+    assert again == verdict
+
+
+def test_a_passing_verdict_still_lists_each_value() -> None:
+    text = slo.describe(slo.evaluate({"ttft_p95_ms": 800}, summary(ttft_p95=612.25)))
+    assert text == "SLO passed (1 objective(s) met)\n  met    ttft_p95_ms: 612.2 ms <= 800 ms"
+
+
+def test_goodput_objectives_read_the_goodput_figures() -> None:
+    data = summary()
+    data["goodput"] = {"share": 0.9, "requests_per_s": 4.5}
+    verdict = slo.evaluate({"min_goodput_share": 0.95, "min_goodput_per_s": 4}, data)
+    assert [(j.slo, j.passed) for j in verdict.judgements] == [
+        ("min_goodput_share", False),
+        ("min_goodput_per_s", True),
+    ]
+    data["goodput"] = None  # a run without --goodput has no figure: never a pass
+    assert not slo.evaluate({"min_goodput_per_s": 0}, data).passed

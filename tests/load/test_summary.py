@@ -52,7 +52,7 @@ def test_requests_add_up_and_rates_follow(built: dict[str, Any]) -> None:
 
 def test_throughput_is_over_the_first_send_to_last_end_window() -> None:
     rec = Recorder()
-    rec.on_send()
+    rec.on_send("stream")
     rec.first_send = 1000.0
     rec.succeeded, rec.completion_tokens, rec.last_end = 10, 500, 1004.0
     thr = summary.build(rec, RUN, {})["throughput"]
@@ -96,7 +96,7 @@ def test_schema_rejects_broken_summaries(built: dict[str, Any], mutate: Any) -> 
 def failing(n: int, kind: str = "http_401") -> Recorder:
     rec = Recorder()
     for i in range(n):
-        rec.on_send()
+        rec.on_send("stream")
         rec.on_result(result(i, kind))
     return rec
 
