@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from chatconform.checks import TRANSLATION_CHECKS
-from chatconform.checks.pacing import content_arrivals
-from chatconform.pacing import Pacing, pair, percentile
+from chatconform.checks.pacing import measure
+from chatconform.pacing import percentile
 from chatconform.prompts import TRIP, TRIP_SCHEMA, reply_exactly, system
 from chatconform.pytest.gateway import armed, ask, found, marker, model_of, streamed
 
@@ -233,10 +233,6 @@ def test_usage_is_the_upstreams(translate, gw_model, mode):
     translate(ask(gw_model, "Write 40 words about rivers.", mark, **streamed({"max_tokens": 200}, mode)), mark)
 
 
-def measure_pacing(ex, forwarded) -> Pacing | None:
-    return pair(content_arrivals(ex), (forwarded or {}).get("sent"))
-
-
 PACE_MS = 20  # the upstream's pause before each event: a buffered stream then shows as one late flush
 
 
@@ -248,7 +244,7 @@ def test_stream_relayed_as_sent(raw, conform, upstream, gw_model):
         ex = raw.chat(body)
     forwarded = found(upstream, mark)["upstream"]
     conform.check(ex, "stream.content_type", "gateway.stream_pacing", upstream=forwarded)
-    if pacing := measure_pacing(ex, forwarded):
+    if pacing := measure(ex, forwarded):
         conform.measure(
             gateway_ttft_added_ms=pacing.ttft_added_ms,
             gateway_chunk_added_p95_ms=percentile(pacing.chunk_added_ms, 95),

@@ -12,13 +12,14 @@ as a p95 added delay above the profile's bound
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from chatconform.answer import stream_choices
 from chatconform.checks.expect import Expect
 from chatconform.checks.finding import Finding, undecided
 from chatconform.checks.registry import check
 from chatconform.exchange import Exchange
-from chatconform.pacing import Pacing, pair, percentile
+from chatconform.pacing import Arrivals, Pacing, Sent, pace, percentile
 from chatconform.wire import delta_chars
 
 
@@ -33,10 +34,10 @@ def content_arrivals(ex: Exchange) -> list[float]:
     return out
 
 
-def measure(ex: Exchange, expect: Expect) -> Pacing | None:
-    """The pairing of this exchange with the upstream entry the test found, if both sides have times."""
-    upstream = expect.upstream if isinstance(expect.upstream, dict) else {}
-    return pair(content_arrivals(ex), upstream.get("sent"))
+def measure(ex: Exchange, upstream: Any) -> Pacing | None:
+    """This exchange paired with the upstream's journal entry, when both sides have times."""
+    sent, arrivals = Sent.parse(upstream), content_arrivals(ex)
+    return pace(Arrivals.of("", arrivals), sent) if sent is not None and arrivals else None
 
 
 @check(
@@ -52,7 +53,7 @@ def stream_pacing(ex: Exchange, expect: Expect) -> Iterator[Finding]:
     upstream = expect.upstream
     if not isinstance(upstream, dict):
         return  # no upstream request arrived: the translation checks report it
-    pacing = measure(ex, expect)
+    pacing = measure(ex, upstream)
     if pacing is None:
         if "sent" not in upstream:
             yield undecided(

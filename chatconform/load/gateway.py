@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from chatconform.load.overhead import Arrivals, Overhead, attribute
+from chatconform.load.overhead import Overhead, attribute
+from chatconform.pacing import Arrivals
 
 SETTLE_S = 2.0  # how long an entry may stay pending after the run (the mock finishing its bookkeeping)
 READ_TIMEOUT_S = 15.0

@@ -28,32 +28,17 @@ guessed. The mock's own `sent` records are not interpreted any further.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import secrets
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from chatconform.load.metrics import Sketch
+from chatconform.pacing import Arrivals, Sent, pace
 
-KEEP = 8  # send and arrival times kept at each end of a stream (the mock keeps 8 too)
-APART_S = 0.001  # events sent at least this far apart...
-TOGETHER_S = 0.0001  # ...that arrive this close together were coalesced on the way
-CLOCK = "CLOCK_MONOTONIC"
 PLACEHOLDER = "#cc-req#"  # in a pooled body, replaced per request by its reference (payloads.tag)
-
-
-def _perf_to_monotonic() -> float:
-    """What turns a time.perf_counter() reading (the client's clock) into time.monotonic() (the mock's): 0 on
-    Linux, where both read CLOCK_MONOTONIC; elsewhere the offset between the two clocks, measured once."""
-    perf, mono = time.get_clock_info("perf_counter"), time.get_clock_info("monotonic")
-    return 0.0 if perf.implementation == mono.implementation else time.monotonic() - time.perf_counter()
-
-
-PERF_TO_MONOTONIC = _perf_to_monotonic()
 
 
 def run_mark() -> str:
@@ -63,77 +48,6 @@ def run_mark() -> str:
 
 def ref_pattern(mark: str) -> re.Pattern[str]:
     return re.compile(re.escape(mark) + r"-\d+-\d+")
-
-
-@dataclass(frozen=True)
-class Arrivals:
-    """When the token-bearing chunks of one succeeded stream arrived (monotonic seconds)."""
-
-    ref: str
-    first: tuple[float, ...]  # chunks 0 .. KEEP-1
-    last: tuple[float, ...]  # chunks chunks-len(last) .. chunks-1 (overlaps `first` in a short stream)
-    chunks: int
-
-    @classmethod
-    def of(cls, ref: str, token_times: list[float], offset: float = PERF_TO_MONOTONIC) -> Arrivals:
-        """From a Timing's perf_counter times; `offset` turns them into time.monotonic() seconds."""
-        return cls(
-            ref,
-            tuple(t + offset for t in token_times[:KEEP]),
-            tuple(t + offset for t in token_times[-KEEP:]),
-            len(token_times),
-        )
-
-    def to_wire(self) -> list[Any]:
-        return [self.ref, list(self.first), list(self.last), self.chunks]
-
-    @classmethod
-    def from_wire(cls, data: list[Any]) -> Arrivals:
-        ref, first, last, chunks = data
-        return cls(str(ref), tuple(map(float, first)), tuple(map(float, last)), int(chunks))
-
-
-@dataclass(frozen=True)
-class Sent:
-    """When the mock sent the content events of one upstream request (the journal's `sent` field)."""
-
-    first: tuple[float, ...]
-    last: tuple[float, ...]
-    events: int
-
-    @classmethod
-    def parse(cls, entry: dict[str, Any]) -> Sent | None:
-        """The send times of a journal entry, or None when it has none this module can trust."""
-        sent = entry.get("sent")
-        if not isinstance(sent, dict) or sent.get("clock") != CLOCK:
-            return None
-        first, last, events = _times(sent.get("first")), _times(sent.get("last")), sent.get("content_events")
-        if first is None or last is None or type(events) is not int or not events >= max(len(first), len(last)):
-            return None
-        return cls(first, last, events)
-
-
-def _times(value: Any) -> tuple[float, ...] | None:
-    """A non-empty list of numbers as a tuple, else None."""
-    if not isinstance(value, list) or not value or not all(type(t) in (int, float) for t in value):
-        return None
-    return tuple(float(t) for t in value)
-
-
-def _positions(first: tuple[float, ...], last: tuple[float, ...], count: int) -> dict[int, float]:
-    """Times by position in the stream, from the first and last windows."""
-    times = dict(enumerate(first))
-    times.update({count - len(last) + j: t for j, t in enumerate(last)})
-    return times
-
-
-def pairs(arrived: Arrivals, sent: Sent) -> list[tuple[int, float, float]]:
-    """(position, send, arrival) of the events that can be paired with certainty, in stream order."""
-    sends = _positions(sent.first, sent.last, sent.events)
-    if arrived.chunks != sent.events:  # merged or split on the way: only the two ends are certain
-        return sorted({(0, sent.first[0], arrived.first[0]), (sent.events - 1, sent.last[-1], arrived.last[-1])})
-    arrivals = _positions(arrived.first, arrived.last, arrived.chunks)
-    return [(i, sends[i], arrivals[i]) for i in sorted(sends.keys() & arrivals.keys())]
 
 
 @dataclass
@@ -149,19 +63,17 @@ class Overhead:
     unpaired: Counter[str] = field(default_factory=Counter)
 
     def add(self, arrived: Arrivals, sent: Sent) -> None:
-        matched = pairs(arrived, sent)
-        if any(arrival < send for _, send, arrival in matched):
+        pacing = pace(arrived, sent)
+        if not pacing.one_clock:
             self.unpaired["arrived_before_sent"] += 1  # not one clock: nothing of it can be trusted
             return
         self.paired += 1
-        self.reshaped += arrived.chunks != sent.events
-        self.ttft_added.add((arrived.first[0] - sent.first[0]) * 1000)
-        for _, send, arrival in matched:
-            self.chunk_added.add((arrival - send) * 1000)
-        for (i, s1, a1), (j, s2, a2) in itertools.pairwise(matched):
-            if j == i + 1 and s2 - s1 >= APART_S:
-                self.gaps += 1
-                self.coalesced += a2 - a1 < TOGETHER_S
+        self.reshaped += pacing.reshaped
+        self.ttft_added.add(pacing.ttft_added_ms)
+        for added in pacing.chunk_added_ms:
+            self.chunk_added.add(added)
+        self.gaps += pacing.gaps
+        self.coalesced += pacing.coalesced
 
     @property
     def coalesced_ratio(self) -> float | None:

@@ -33,8 +33,8 @@ from typing import Any
 
 from chatconform.load.counts import Second, Tally, TurnFigures
 from chatconform.load.metrics import Sketch
-from chatconform.load.overhead import Arrivals
 from chatconform.load.timing import Timing
+from chatconform.pacing import Arrivals
 
 METRICS = ("ttft_ms", "itl_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s", "send_lag_ms")
 # Gateway mode keeps a few arrival times per succeeded stream until the run ends (about 200 bytes each):

@@ -10,9 +10,10 @@ import orjson
 import pytest
 
 from chatconform.load import gateway, overhead, payloads, slo
-from chatconform.load.overhead import Arrivals, Sent, attribute, pairs
+from chatconform.load.overhead import attribute
 from chatconform.load.recorder import Recorder, Result
 from chatconform.load.timing import Timing
+from chatconform.pacing import KEEP, Arrivals, Sent, pairs
 from chatconform.server import serve_in_thread
 from tests.load.gateway_stub import FakeUpstream
 
@@ -124,7 +125,7 @@ def test_the_recorder_keeps_arrivals_bounded_and_ships_them(monkeypatch: pytest.
         worker.on_result(Result("stream", "m", True, timing, None, time.time(), ref=f"{MARK}-0-{n}"))
     worker.on_result(Result("chat", "m", False, Timing(1.0, 2.0), None, time.time(), ref=f"{MARK}-0-9"))
     assert [a.ref for a in worker.arrivals] == [f"{MARK}-0-0", f"{MARK}-0-1"] and worker.arrivals_dropped == 1
-    assert len(worker.arrivals[0].first) == len(worker.arrivals[0].last) == overhead.KEEP
+    assert len(worker.arrivals[0].first) == len(worker.arrivals[0].last) == KEEP
     master = Recorder()
     master.merge(Recorder.from_wire(orjson.loads(orjson.dumps(worker.to_wire()))))
     assert master.arrivals == worker.arrivals and master.arrivals_dropped == 1
