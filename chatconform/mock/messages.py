@@ -90,7 +90,7 @@ class AnthropicFace(Face):
     def prepare(self, body: Any, state: MockState) -> tuple[ChatRequest, Completion]:
         req = parse_messages_request(body, state.config.profile)
         try:
-            return req, complete(req)
+            return req, complete(req, wording=state.config.wording)
         except SchemaError as exc:
             raise bad(".".join(map(str, _anthropic_path(exc.path))), exc.reason) from None
 
