@@ -186,7 +186,7 @@ class Varied(Voice):
         calls in another order. A forced or required choice keeps every call the prompt asks for."""
         if not free or len(calls) < 2:
             return calls
-        if self.chance(0.15):
+        if self.chance(0.1):
             return calls[:1]
         if self.chance(0.3):
             return list(reversed(calls))
