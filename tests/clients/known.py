@@ -20,22 +20,12 @@ class Known:
         return f"{'mock gap' if self.whose == 'mock' else 'client limitation'}: {self.reason}"
 
 
-JSON_KEYS = Known("mock", 'issue 12 item 1 (JSON mode answers {"answer": ...}, not the keys the prompt names)')
 EMPTY_CONTENT = Known("mock", 'issue 12 item 2 (a tool-call stream opens with content "" where OpenAI sends null)')
 COUNT_TOKENS = Known("mock", "issue 12 item 3 (POST /v1/messages/count_tokens is a 404)")
 MODELS = Known("mock", "issue 12 item 3 (GET /v1/models answers OpenAI's list shape to an Anthropic client)")
 NO_JSON_MODE = Known("client", "@ai-sdk/anthropic drops a schema-less Output.json() and sends the bare prompt")
 
 KNOWN: dict[tuple[str, str], Known] = {
-    ("openai-py", "json-mode"): JSON_KEYS,
-    ("openai-py-async", "json-mode"): JSON_KEYS,
-    ("openai-node", "json-mode"): JSON_KEYS,
-    ("litellm", "json-mode"): JSON_KEYS,
-    ("langchain-openai", "json-mode"): JSON_KEYS,
-    ("ai-sdk-openai-compatible", "json-mode"): JSON_KEYS,
-    ("ai-sdk-openai", "json-mode"): JSON_KEYS,
-    # Without supportsStructuredOutputs this provider sends json_object and no schema.
-    ("ai-sdk-openai-compatible", "structured-output"): JSON_KEYS,
     ("ai-sdk-anthropic", "json-mode"): NO_JSON_MODE,
     ("openai-py", "tools-streamed"): EMPTY_CONTENT,
     ("openai-py-async", "tools-streamed"): EMPTY_CONTENT,
