@@ -14,6 +14,13 @@ from tests.selftest.benign import Variation
 from tests.selftest.mutations import CONTROL, MUTATIONS, Mutation
 
 VARIED_SEED = 7  # any seed: bench/varied_seeds.py shows the suites hold for 20 of them
+# Under tool_choice auto a model may make no call, so a gateway that drops `tools` is caught only where the
+# choice is forced: the varied run of that mutation adds the `required` case, where no call is a departure.
+WIDER_SELECT = {"tools-dropped": "test_tool_choice and (auto-nonstream or required-nonstream)"}
+# Mutations that one answer cannot tell from a model's legitimate choice: keeping only the first of two
+# parallel calls looks like a model that chose to make one (tool_choice auto; no choice forces two calls).
+# Behind a varied upstream they must make the run inconclusive on the catching check, never a pass.
+UNDECIDABLE = frozenset({"parallel-calls-truncated"})
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,11 @@ class OnVaried:
 
     @property
     def select(self) -> str:
-        return self.plan.select
+        return WIDER_SELECT.get(self.plan.name, self.plan.select)
+
+    @property
+    def undecidable(self) -> bool:
+        return self.plan.name in UNDECIDABLE
 
     @property
     def catches(self) -> tuple[str, ...]:
