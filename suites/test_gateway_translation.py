@@ -96,7 +96,12 @@ def test_max_tokens_passed_on(translate, gw_model, field):
 def test_stop_sequences(translate, gw_model, form, mode):
     mark = marker()
     stop = ", 5" if form == "string" else [", 12", ", 5"]
-    translate(ask(gw_model, "Count from 1 to 20", mark, stop=stop, **streamed({"max_tokens": 200}, mode)), mark)
+    translate(
+        ask(
+            gw_model, "Count from 1 to 20, separated by commas", mark, stop=stop, **streamed({"max_tokens": 200}, mode)
+        ),
+        mark,
+    )
 
 
 ENDINGS: dict[str, tuple[str, dict[str, Any]]] = {

@@ -34,6 +34,9 @@ Upstream = Callable[[JSON, JSON], View]  # (the client's body, the upstream body
 ANSWER = "field fate"
 EXACT = reply_exactly(ANSWER)
 COUNT = "Count from 1 to 50"
+# The stop probe's prompt pins the separator its stop sequence holds: a model told only "Count from 1 to 20"
+# may put one number a line, and then ", 5" never occurs and a mapped stop looks dropped.
+STOP_COUNT = "Count from 1 to 20, separated by commas"
 BASE_MAX_TOKENS = 200  # room for a tool call or a short JSON object on any model
 BOUND = 5  # the max_tokens / max_completion_tokens probes: the count is cut well before 50
 WEATHER = {
@@ -305,7 +308,7 @@ def probes(profile: Profile) -> dict[str, Probe]:
         Probe(
             "stop",
             [", 5"],
-            "Count from 1 to 20",
+            STOP_COUNT,
             effect=_stopped,
             missing="the count cut before 5",
             upstream=_equal("stop_sequences", lambda s: [", 5"]),

@@ -6,7 +6,10 @@ predict it. The rules (docs/mock-answers.md) are the ones a real Claude also
 follows for the same prompts, so one suite passes against the mock and a real
 gateway: a tool result is reported back, a mentioned tool is called, an
 explicit "Reply with exactly:" is obeyed, an image is described by its size
-and colour, and anything else gets a short plain-English answer.
+and colour, and anything else gets a short plain-English answer in the form
+the prompt asks for (bullets, a numbered list, sentences, one word, JSON).
+This module decides what an answer says; a `Voice` decides how it is worded
+(exactly as documented, or varied as a real model would: `variance`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ from dataclasses import dataclass
 from random import Random
 from typing import Any
 
-from chatconform.mock import toolargs, vision
+from chatconform.mock import prose, toolargs, vision
+from chatconform.mock.formats import WORDS
+from chatconform.mock.forms import Form, data_pairs, read_form
+from chatconform.mock.hints import candidates
 from chatconform.mock.request import ChatRequest, ImageInput, message_text, read_window
 from chatconform.mock.toolcalls import ToolCall, tool_calls
+from chatconform.mock.voice import Voice
 
 
 @dataclass(frozen=True)
@@ -36,35 +43,6 @@ _NWORDS = re.compile(r"\b(?:write|about|exactly)\s+(\d+)\s+words\b", re.IGNORECA
 _QUOTE_PAIRS = {'"': '"', "'": "'", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019"}
 MAX_COUNT_SPAN = 1000
 MAX_WORDS = 20000
-
-# Plain lower-case words, one mock token each, so "Write N words" costs N+1 completion tokens.
-_FILLER = (  # noqa: SIM905 - a word list reads best as prose
-    "the a of and to in is it that for on with as at by from this be or are an not was can all more one "
-    "time people water light river stone garden morning window city market road music paper story field "
-    "house table friend school summer winter color number simple quiet bright early small large open "
-    "clear warm gentle careful steady slow quick good new old long short green blue red white always "
-    "often"
-).split()
-_TEMPLATES = (
-    "A careful look at {topic} usually shows a few simple patterns.",
-    "The key point about {topic} is that the details depend on your situation.",
-    "In most cases, {topic} is easiest to understand by starting with the basics.",
-    "If you share more context, I can give a more specific answer.",
-    "Many people find that {topic} becomes clearer with a concrete example.",
-    "The short version is that {topic} has both benefits and tradeoffs.",
-    "It helps to compare a few options before deciding.",
-    "Let me know if you would like more detail on any part.",
-)
-# Words too common to name a topic.
-_STOPWORDS = frozenset(
-    (  # noqa: SIM905
-        "about above after again also answer because been before being below between both briefly could does "
-        "doing down during each explain from further give have having here into just know like make more most "
-        "need once only other over please question reply same should some such tell than that their them then "
-        "there these they this those through under until using very want were what when where which while "
-        "will with would write your"
-    ).split()
-)
 
 
 def request_seed(req: ChatRequest) -> int:
@@ -82,14 +60,17 @@ def request_seed(req: ChatRequest) -> int:
     return int.from_bytes(hashlib.sha256(blob).digest()[:8], "big")
 
 
-def answer(req: ChatRequest) -> Answer:
+def answer(req: ChatRequest, voice: Voice | None = None) -> Answer:
+    """The answer to `req`, worded by `voice` (by default the exact voice, seeded from the request)."""
     seed = request_seed(req)
+    voice = voice or Voice(Random(seed))
     last = req.messages[-1] if req.messages else {}
     if last.get("role") != "tool":
-        calls = tool_calls(req, seed)
+        calls = tool_calls(req, seed, voice)
         if calls:
-            return Answer(preamble(req.last_user_text), calls)
-    return Answer(_shape(req, seed, last))
+            asked = preamble(req.last_user_text)
+            return Answer(asked or voice.preamble([c.name for c in calls], req.tool_choice == "auto"), calls)
+    return Answer(_shape(req, voice, last))
 
 
 def preamble(text: str) -> str:
@@ -99,65 +80,75 @@ def preamble(text: str) -> str:
     return _strip_quotes(match.group(1).strip()) if match else ""
 
 
-def _shape(req: ChatRequest, seed: int, last: dict[str, Any]) -> str:
+def _shape(req: ChatRequest, voice: Voice, last: dict[str, Any]) -> str:
     """The text answer, as JSON when response_format asks for it."""
     fmt = req.response_format or {}
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema") or {}
+        hints = toolargs.hints_from_text(req.last_user_text)
         try:
-            value = toolargs.instance(schema, toolargs.hints_from_text(req.last_user_text), Random(seed))
+            value = toolargs.instance(schema, hints, voice.rng, voice.extra_arguments)
         except toolargs.SchemaError as exc:
             raise exc.under("response_format", "json_schema", "schema") from None
-        return json.dumps(value, ensure_ascii=False)
-    text = _text(req, seed, last)
+        return voice.json_text(value, fenced=False)
+    form = read_form(req.last_user_text)
+    text = _text(req, voice, last, form)
     if fmt.get("type") == "json_object":
-        return json.dumps({"answer": text}, ensure_ascii=False)
+        return voice.json_text(voice.json_object(_object(req.last_user_text, form, text, voice)), fenced=False)
     return text
 
 
-def _text(req: ChatRequest, seed: int, last: dict[str, Any]) -> str:
-    system = _system_directive(req, seed)
+def _text(req: ChatRequest, voice: Voice, last: dict[str, Any], form: Form) -> str:
+    system = _system_directive(req, voice)
     if system is not None:
         return system
     if last.get("role") == "tool":
-        return _tool_results(req.messages)
-    return directive(req.last_user_text, seed) or _vision(req) or _default(req.last_user_text, seed)
+        return voice.tool_results(_tool_results(req.messages))
+    prompt = req.last_user_text
+    found = directive(prompt, voice) or _vision(req, voice, form)
+    if found is not None:
+        return found
+    subject = prose.topic(prompt)
+    if form.json and not req.response_format:  # "in JSON" with no JSON mode: a fenced block, as in chat
+        value = _object(prompt, form, voice.prose(subject, Form()), voice)
+        return voice.json_text(voice.json_object(value), fenced=True)
+    return voice.prose(subject, form)
 
 
-def _system_directive(req: ChatRequest, seed: int) -> str | None:
+def _system_directive(req: ChatRequest, voice: Voice) -> str | None:
     """The latest system or developer message with a directive overrides users and tool results."""
     for message in reversed(req.messages):
         if message.get("role") in ("system", "developer"):
-            found = directive(read_window(message_text(message)), seed)
+            found = directive(read_window(message_text(message)), voice)
             if found is not None:
                 return found
     return None
 
 
-def directive(text: str, seed: int) -> str | None:
+def directive(text: str, voice: Voice) -> str | None:
     """The answer an explicit instruction in `text` asks for; the earliest valid one wins."""
     matches = sorted(
         (m for pattern in (_EXACT, _COUNT, _NWORDS) for m in pattern.finditer(text)), key=lambda m: m.start()
     )
     for match in matches:
-        found = _render(match, seed)
+        found = _render(match, voice, text)
         if found is not None:
             return found
     return None
 
 
-def _render(match: re.Match[str], seed: int) -> str | None:
+def _render(match: re.Match[str], voice: Voice, text: str) -> str | None:
     if match.re is _EXACT:
         exact = _strip_quotes(match.group(1).strip())
-        return exact or None
+        return voice.reply(exact) if exact else None
     if match.re is _COUNT:
         start, end = int(match.group(1)), int(match.group(2))
         if abs(end - start) > MAX_COUNT_SPAN:
             return None
         step = 1 if end >= start else -1  # "count from 10 to 1" counts down, as a person would
-        return ", ".join(str(n) for n in range(start, end + step, step))
+        return voice.count(list(range(start, end + step, step)), "comma" in text.lower())
     n = int(match.group(1))
-    return filler_words(n, seed) if 1 <= n <= MAX_WORDS else None
+    return voice.words(n) if 1 <= n <= MAX_WORDS else None
 
 
 def _strip_quotes(text: str) -> str:
@@ -166,15 +157,27 @@ def _strip_quotes(text: str) -> str:
     return text
 
 
-def filler_words(n: int, seed: int) -> str:
-    """Exactly `n` seeded words as one sentence: the load tests' knob for output length."""
-    words = Random(seed).choices(_FILLER, k=n)
-    words[0] = words[0].capitalize()
-    return " ".join(words) + "."
+def _object(prompt: str, form: Form, text: str, voice: Voice) -> dict[str, Any]:
+    """The object a JSON answer holds: the keys the prompt names (or the `key: value` data it gives), valued
+    from the prompt where it says, else the text answer for a single key or a generated word; with neither,
+    `{"answer": <text>}`."""
+    pairs = data_pairs(prompt)
+    keys = form.keys or tuple(pairs)
+    if not keys:
+        return {"answer": text}
+    named = toolargs.hints_from_text(prompt).named
+    value: dict[str, Any] = {}
+    for key in keys:
+        raw = pairs.get(key, named.get(key.lower()))
+        if raw is not None:
+            value[key] = candidates(raw, {})[0]  # 36 as a number, yes as true, text as itself
+        else:
+            value[key] = text if len(keys) == 1 else voice.rng.choice(WORDS)
+    return value
 
 
-def _tool_results(messages: list[dict[str, Any]]) -> str:
-    """Report each trailing tool result verbatim, named after the call it answers."""
+def _tool_results(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Each trailing tool result as (the name of the call it answers, its content)."""
     start = len(messages)
     while start > 0 and messages[start - 1].get("role") == "tool":
         start -= 1
@@ -182,16 +185,10 @@ def _tool_results(messages: list[dict[str, Any]]) -> str:
     for message in messages[:start]:
         for call in message.get("tool_calls") or []:
             names[str(call.get("id"))] = str((call.get("function") or {}).get("name", ""))
-    sentences = []
-    for message in messages[start:]:
-        name = names.get(str(message.get("tool_call_id")), "")
-        subject = f"The {name} tool" if name else "The tool"
-        content = read_window(message_text(message))
-        sentences.append(f"{subject} returned: {content}." if content.strip() else f"{subject} returned nothing.")
-    return " ".join(sentences)
+    return [(names.get(str(m.get("tool_call_id")), ""), read_window(message_text(m))) for m in messages[start:]]
 
 
-def _vision(req: ChatRequest) -> str | None:
+def _vision(req: ChatRequest, voice: Voice, form: Form) -> str | None:
     users = [m for m in req.messages if m.get("role") == "user"]
     content = users[-1].get("content") if users else None
     if not isinstance(content, list):
@@ -200,9 +197,7 @@ def _vision(req: ChatRequest) -> str | None:
     if not parts:
         return None
     images = req.images[-len(parts) :] if len(req.images) >= len(parts) else [_image(p) for p in parts]
-    if len(images) == 1:
-        return f"The image is {vision.describe(images[0])}."
-    return " ".join(f"Image {i} is {vision.describe(image)}." for i, image in enumerate(images, 1))
+    return voice.images(images, form)
 
 
 def _image(part: dict[str, Any]) -> ImageInput:
@@ -213,18 +208,3 @@ def _image(part: dict[str, Any]) -> ImageInput:
         return vision.decode_image_url(url)
     except vision.ImageError:
         return ImageInput(url="", media_type="")
-
-
-def _default(prompt: str, seed: int) -> str:
-    """20 to 40 plain words about the prompt's key words, varied by the seed."""
-    words = dict.fromkeys(re.findall(r"[a-z]+", prompt.lower()))
-    keywords = [w for w in words if len(w) >= 4 and w not in _STOPWORDS]
-    topic = " and ".join(keywords[:2]) or "your question"
-    rng = Random(seed)
-    templates = list(_TEMPLATES)
-    rng.shuffle(templates)
-    sentences = [f"Here is a short answer about {topic}."]
-    # every template is under 16 words with the topic, so stopping at 20 keeps the total under 40
-    while len(" ".join(sentences).split()) < 20:
-        sentences.append(templates.pop().format(topic=topic))
-    return " ".join(sentences)

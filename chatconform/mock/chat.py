@@ -53,7 +53,7 @@ class OpenAIFace(Face):
         profile = state.config.profile
         req = parse_chat_request(body, profile)
         try:
-            return req, complete(req, profile.expect.named_tool_choice_finish)
+            return req, complete(req, profile.expect.named_tool_choice_finish, state.config.wording)
         except SchemaError as exc:
             param = param_path(list(exc.path))
             raise invalid(f"Invalid schema at `{param}`: {exc.reason}.", param, "invalid_schema") from None

@@ -23,6 +23,7 @@ from chatconform.mock.faults import FaultSettings
 from chatconform.mock.keyfile import env_admin_key, env_keys, private_text, read_key_file
 from chatconform.mock.latency import MODES, LatencySettings
 from chatconform.mock.serving import serve_options
+from chatconform.mock.variance import MODES as ANSWER_MODES
 from chatconform.profile import load_profile
 from chatconform.server import LOOPBACK, bind, uvicorn_config
 
@@ -57,7 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="fault setting, e.g. error_rate=0.1 (repeatable; see docs/mock.md)",
     )
-    parser.add_argument("--seed", type=int, help="seed for jitter and fault draws")
+    parser.add_argument("--seed", type=int, help="seed for jitter, fault draws and varied answers")
+    parser.add_argument(
+        "--answers",
+        choices=ANSWER_MODES,
+        help="exact (default): the documented answers; varied: worded as a real model might, drawn from --seed",
+    )
     limits = parser.add_argument_group("limits (see docs/mock.md, Hardening)")
     limits.add_argument("--header-timeout", type=float, dest="header_timeout_s", metavar="S", help="to send a request")
     for name in _SIZES:
@@ -82,6 +88,7 @@ def build_config(args: argparse.Namespace) -> MockConfig:
         capacity=_capacity(config.capacity, args),
         faults=_faults(config.faults, args.fault),
         seed=args.seed,
+        answers=args.answers,
         header_timeout_s=args.header_timeout_s,
         **{name: getattr(args, name) for name in _SIZES},
     )

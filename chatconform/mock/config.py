@@ -18,9 +18,11 @@ from typing import Any
 
 from chatconform.mock.capacity import CapacitySettings
 from chatconform.mock.faults import FaultSettings
+from chatconform.mock.generation import Wording
 from chatconform.mock.journal import DEFAULT_BODY_BYTES, DEFAULT_SIZE, DEFAULT_TOTAL_BYTES
 from chatconform.mock.latency import LatencySettings
 from chatconform.mock.prompt_cache import DEFAULT_MIN_TOKENS
+from chatconform.mock.variance import MODES
 from chatconform.profile import Profile, load_profile
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024  # Anthropic's request size limit
@@ -49,7 +51,8 @@ class MockConfig:
     faults: FaultSettings = field(default_factory=FaultSettings)
     capacity: CapacitySettings = field(default_factory=CapacitySettings)  # off unless tokens_per_s is set
     cache_min_tokens: int = DEFAULT_MIN_TOKENS  # the shortest prompt prefix the prompt cache keeps
-    seed: int = 0
+    seed: int = 0  # of jitter, fault draws and, with answers "varied", of how answers are worded
+    answers: str = "exact"  # or "varied": answers worded as a real model might (docs/mock-answers.md)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     journal_size: int = DEFAULT_SIZE  # entries
     journal_body_bytes: int = DEFAULT_BODY_BYTES  # of each body, kept as a bounded copy
@@ -62,6 +65,12 @@ class MockConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
                 raise ValueError(f"[mock] {name} must be a number between {low} and {high}")
+        if self.answers not in MODES:
+            raise ValueError(f"[mock] answers must be one of {', '.join(MODES)}, not {self.answers!r}")
+
+    @property
+    def wording(self) -> Wording:
+        return Wording(self.answers, self.seed)
 
     def with_overrides(self, **changes: Any) -> MockConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

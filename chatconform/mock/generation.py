@@ -17,6 +17,8 @@ from chatconform.mock.answers import Answer, answer, request_seed
 from chatconform.mock.memo import LRU
 from chatconform.mock.request import ChatRequest, message_text
 from chatconform.mock.toolcalls import ToolCall
+from chatconform.mock.variance import voice_for
+from chatconform.mock.voice import Voice
 
 _quote = json.encoder.encode_basestring_ascii  # what json.dumps does for one str, without its overhead
 TOOL_CALL_OVERHEAD = 3  # tokens a tool-use block costs beyond its name and arguments
@@ -62,23 +64,35 @@ def memoisable(done: Completion) -> bool:
     return len(done.pieces) <= MEMO_MAX_PIECES and sum(len(c.arguments) for c in done.tool_calls) <= 64 * 1024
 
 
-def complete(req: ChatRequest, named_tool_finish: str = "tool_calls") -> Completion:
+@dataclass(frozen=True)
+class Wording:
+    """How answers are worded: `exact` (the documented answers) or `varied` by `seed` (variance.py)."""
+
+    mode: str = "exact"
+    seed: int = 0
+
+
+EXACT = Wording()
+
+
+def complete(req: ChatRequest, named_tool_finish: str = "tool_calls", wording: Wording = EXACT) -> Completion:
     # The seed covers everything that decides the answer and the prompt; these cut or label it.
-    key = (request_seed(req), req.max_tokens, tuple(req.stop), named_tool_finish, isinstance(req.tool_choice, dict))
+    seed = request_seed(req)
+    key = (seed, req.max_tokens, tuple(req.stop), named_tool_finish, isinstance(req.tool_choice, dict), wording)
     found = _memo.get(key)
     if found is None:
-        found = _complete(req, named_tool_finish)
+        found = _complete(req, named_tool_finish, voice_for(wording.mode, wording.seed, seed))
         if memoisable(found):
             _memo.put(key, found)
     return found
 
 
-def _complete(req: ChatRequest, named_tool_finish: str) -> Completion:
+def _complete(req: ChatRequest, named_tool_finish: str, voice: Voice) -> Completion:
     prompt = prompt_tokens(req)
     if refusal_requested(req):
         pieces = tokens.tokenize(REFUSAL_TEXT)[: req.max_tokens]
         return Completion(tuple(pieces), (), "content_filter", None, prompt, len(pieces))
-    result = answer(req)
+    result = answer(req, voice)
     if result.tool_calls:
         used = sum(tool_call_tokens(c) for c in result.tool_calls) + tokens.count(result.text)
         finish = named_tool_finish if isinstance(req.tool_choice, dict) else "tool_calls"

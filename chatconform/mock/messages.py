@@ -84,7 +84,7 @@ class AnthropicFace(Face):
         refuse_for_version(body, dialect)
         req = parse_messages_request(body, state.config.profile)
         try:
-            return req, complete(req)
+            return req, complete(req, wording=state.config.wording)
         except SchemaError as exc:
             raise bad(".".join(map(str, _anthropic_path(exc.path))), exc.reason) from None
 

@@ -25,7 +25,7 @@ from typing import Any
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
 
 from chatconform.mock.formats import WORDS, format_checker, formatted
-from chatconform.mock.hints import Hints, candidates, hints_from_text
+from chatconform.mock.hints import Hints, candidates, hints_from_text, mentioned_member
 from chatconform.mock.schema_keywords import (
     MAX_ITEMS,
     MAX_VALUE_CHARS,
@@ -50,8 +50,9 @@ _MAX_DEPTH = 32  # a schema that requires endless recursion gets null here inste
 _NOT_HONOURED = ("pattern", "patternProperties")
 
 
-def instance(schema: Schema, hints: Hints, rng: Random) -> Any:
-    """A value valid against `schema`; required properties always, optional ones only when hinted.
+def instance(schema: Schema, hints: Hints, rng: Random, extra: float = 0.0) -> Any:
+    """A value valid against `schema`; required properties always, optional ones when hinted (and, with
+    `extra` above 0, each other optional one with that chance: a real model adds some of its own).
 
     Handles type (also lists, with "null"), properties, required, additionalProperties, enum,
     const, strings (minLength, maxLength, format date/date-time/email/uri), integers and numbers
@@ -60,7 +61,7 @@ def instance(schema: Schema, hints: Hints, rng: Random) -> Any:
     Raises SchemaError for a schema beyond the mock's limits or one it cannot follow.
     """
     root = without(schema, _NOT_HONOURED)
-    builder = _Builder(root, hints, rng)
+    builder = _Builder(root, hints, rng, extra)
     try:
         return builder.value(root, None, 0, ())
     except SchemaError:
@@ -72,14 +73,16 @@ def instance(schema: Schema, hints: Hints, rng: Random) -> Any:
 
 
 class _Builder:
-    def __init__(self, root: Schema, hints: Hints, rng: Random) -> None:
+    def __init__(self, root: Schema, hints: Hints, rng: Random, extra: float) -> None:
         self.root = root
         self.hints = hints
         self.rng = rng
+        self.extra = extra
         # a quoted value given by name to a property of this schema (city='Rome') is not free for others
         declared = property_names(root)
         bound = {v for k, v in hints.named.items() if k in declared}
         self.queue = [q for q in hints.quoted if q not in bound]
+        self.places = [p for p in hints.places if p not in bound and p not in self.queue]
         self.validator = Draft202012Validator(root, format_checker=format_checker())
         self.left = MAX_VALUE_CHARS
         self.where: Path = ()  # the schema path being generated, for errors
@@ -136,7 +139,8 @@ class _Builder:
         return node if isinstance(node, dict) else {}
 
     def from_hints(self, schema: Schema, name: str | None) -> tuple[Any] | None:
-        """The prompt's value for this property, as a 1-tuple, if the prompt has a valid one."""
+        """The prompt's value for this property, as a 1-tuple, if the prompt has a valid one: given by name,
+        an enum member named in passing, the next quoted string, the next named place."""
         if name is None:
             return None
         raw = self.hints.named.get(name.lower())
@@ -144,9 +148,23 @@ class _Builder:
             for candidate in candidates(raw, schema):
                 if self.valid(candidate, schema):
                     return (candidate,)
-        if self.queue and accepts_string(schema) and self.valid(self.queue[0], schema):
-            return (self.queue.pop(0),)
+        member = mentioned_member(schema, self.hints)
+        if member is not None:
+            return member
+        for queue in (self.queue, self.places):
+            if queue and accepts_string(schema) and self.valid(queue[0], schema):
+                return (queue.pop(0),)
         return None
+
+    def wants(self, prop: str, schema: Any, required: list[str], depth: int) -> bool:
+        """Whether an object gets this property: required, hinted by name or by a member of its enum, or
+        (with `extra`, at the top level only, so a recursive schema stays small) drawn as one a model adds
+        of its own accord."""
+        if prop in required or prop.lower() in self.hints.named:
+            return True
+        if isinstance(schema, dict) and mentioned_member(self.resolve(schema), self.hints) is not None:
+            return True
+        return depth == 0 and self.extra > 0 and self.rng.random() < self.extra
 
     def branch(self, schema: Schema, name: str | None, depth: int, path: Path) -> Any:
         rest = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}
@@ -176,7 +194,7 @@ class _Builder:
     def object(self, schema: Schema, depth: int, path: Path) -> dict[str, Any]:
         props: dict[str, Any] = schema.get("properties", {})
         required = [n for n in schema.get("required", []) if isinstance(n, str)]
-        wanted = [n for n in props if n in required or n.lower() in self.hints.named]
+        wanted = [n for n in props if self.wants(n, props[n], required, depth)]
         wanted += [n for n in required if n not in props]
         extra = schema.get("additionalProperties", {})
         result: dict[str, Any] = {}

@@ -3,8 +3,10 @@
 A tool is called when `tool_choice` forces it, or when the last user message
 mentions it by name (as a real model would act on "use get_weather"). With
 parallel calls allowed, every mentioned tool is called, and a tool with one
-free-text argument is called once per quoted value ("for 'Paris' and
-'Tokyo'"). Arguments come from `toolargs`, drawn from the prompt's hints.
+free-text argument is called once per quoted value or named place ("for
+'Paris' and 'Tokyo'", "for Paris and Tokyo"). Arguments come from `toolargs`,
+drawn from the prompt's hints; the voice may make fewer calls where the
+request lets the model choose, reorder them and word their JSON its own way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from chatconform.mock import toolargs
 from chatconform.mock.request import ChatRequest
+from chatconform.mock.voice import Plan, Voice
 
 
 @dataclass(frozen=True)
@@ -27,25 +30,29 @@ class ToolCall:
     arguments: str  # JSON text of an object
 
 
-def tool_calls(req: ChatRequest, seed: int) -> tuple[ToolCall, ...]:
+def tool_calls(req: ChatRequest, seed: int, voice: Voice | None = None) -> tuple[ToolCall, ...]:
     """The calls the model makes for this request; empty when it answers in text."""
+    plan = _plan(req)
+    if voice is not None:
+        plan = voice.plan(plan, req.tool_choice == "auto")
     calls = []
-    for index, (name, schema, hints) in enumerate(_plan(req)):
+    for index, (name, schema, hints) in enumerate(plan):
+        # the exact voice draws each call's values from a seed of its own; a varied voice from its stream
+        rng = voice.rng if voice is not None and voice.varied else Random(seed + index)
+        extra = voice.extra_arguments if voice is not None else 0.0
         try:
-            value = toolargs.instance(schema, hints, Random(seed + index)) if schema else {}
+            value = toolargs.instance(schema, hints, rng, extra) if schema else {}
         except toolargs.SchemaError as exc:
             raise exc.under("tools", _position(req, name), "function", "parameters") from None
         key = hashlib.sha256(f"{seed}:{index}:{name}".encode()).hexdigest()[:24]
-        calls.append(ToolCall(key, name, json.dumps(value, ensure_ascii=False)))
+        text = voice.arguments(value) if voice is not None else json.dumps(value, ensure_ascii=False)
+        calls.append(ToolCall(key, name, text))
     return tuple(calls)
 
 
 def _position(req: ChatRequest, name: str) -> int:
     """Where the tool called `name` is in the request's `tools`."""
     return next((i for i, t in enumerate(req.tools) if (t.get("function") or {}).get("name") == name), 0)
-
-
-Plan = list[tuple[str, dict[str, Any], toolargs.Hints]]  # (tool name, parameters schema, hints) per call
 
 
 def _plan(req: ChatRequest) -> Plan:
@@ -56,7 +63,7 @@ def _plan(req: ChatRequest) -> Plan:
     text = req.last_user_text
     hints = toolargs.hints_from_text(text)
     # a quoted tool name ("call 'get_weather'") names the tool, it is not an argument
-    hints = hints.with_quoted(tuple(q for q in hints.quoted if q.lower() not in {n.lower() for n in schemas}))
+    hints = hints.without_values({n.lower() for n in schemas})
     forced = _forced_name(req.tool_choice)
     if forced:
         return [(forced, schemas.get(forced, {}), hints)]
@@ -69,7 +76,7 @@ def _plan(req: ChatRequest) -> Plan:
         return _fan_out(mentioned[0][1], schemas[mentioned[0][1]], hints)
     ends = [pos for pos, _ in mentioned[1:]] + [len(text)]
     return [
-        (name, schemas[name], hints.with_quoted(toolargs.hints_from_text(text[pos:end]).quoted or hints.quoted))
+        (name, schemas[name], hints.within(toolargs.hints_from_text(text[pos:end])))
         for (pos, name), end in zip(mentioned, ends, strict=True)
     ]
 
@@ -94,7 +101,8 @@ def _mentioned(text: str, names: list[str]) -> list[tuple[int, str]]:
 
 
 def _fan_out(name: str, schema: dict[str, Any], hints: toolargs.Hints) -> Plan:
-    """One call per quoted value when the tool takes exactly one free-text argument: 'Paris' and 'Tokyo'."""
+    """One call per quoted value (else per named place) when the tool takes exactly one free-text argument:
+    'Paris' and 'Tokyo', or Paris and Tokyo."""
     props = schema.get("properties") or {}
     free = [p for p in schema.get("required", []) if _free_string(props.get(p))]
     if len(free) != 1:
@@ -102,12 +110,12 @@ def _fan_out(name: str, schema: dict[str, Any], hints: toolargs.Hints) -> Plan:
     key = free[0].lower()
     # unit='celsius' belongs to unit, not to the fan-out; city='Paris' and 'Tokyo' fans out over both
     bound = {v for k, v in hints.named.items() if k != key and k in {str(p).lower() for p in props}}
-    values = [q for q in hints.quoted if q not in bound]
+    values = [q for q in hints.quoted if q not in bound] or [p for p in hints.places if p not in bound]
     if len(values) < 2:
         return [(name, schema, hints)]
     # the named hint for the fanned-out argument would otherwise override every quoted value
     named = {k: v for k, v in hints.named.items() if k != key}
-    return [(name, schema, toolargs.Hints(named, (value,))) for value in values]
+    return [(name, schema, toolargs.Hints(named, (value,), (), hints.words)) for value in values]
 
 
 def _free_string(schema: Any) -> bool:

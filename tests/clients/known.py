@@ -20,18 +20,8 @@ class Known:
         return f"{'mock gap' if self.whose == 'mock' else 'client limitation'}: {self.reason}"
 
 
-JSON_KEYS = Known("mock", 'issue 12 item 1 (JSON mode answers {"answer": ...}, not the keys the prompt names)')
 NO_JSON_MODE = Known("client", "@ai-sdk/anthropic drops a schema-less Output.json() and sends the bare prompt")
 
 KNOWN: dict[tuple[str, str], Known] = {
-    ("openai-py", "json-mode"): JSON_KEYS,
-    ("openai-py-async", "json-mode"): JSON_KEYS,
-    ("openai-node", "json-mode"): JSON_KEYS,
-    ("litellm", "json-mode"): JSON_KEYS,
-    ("langchain-openai", "json-mode"): JSON_KEYS,
-    ("ai-sdk-openai-compatible", "json-mode"): JSON_KEYS,
-    ("ai-sdk-openai", "json-mode"): JSON_KEYS,
-    # Without supportsStructuredOutputs this provider sends json_object and no schema.
-    ("ai-sdk-openai-compatible", "structured-output"): JSON_KEYS,
     ("ai-sdk-anthropic", "json-mode"): NO_JSON_MODE,
 }

@@ -20,6 +20,7 @@ from tests.selftest.hostile import HOSTILE_SELECT, Hostile, HostileServer, serve
 from tests.selftest.mutations import CONTROL, MUTATIONS, Mutation
 from tests.selftest.rewrite import VariantServer, serve_variants
 from tests.selftest.runner import Plan, RunPool, SuiteRun, run_suites
+from tests.selftest.varied import VARIED_SEED, OnVaried
 
 HOSTILE_TIMEOUT_S = 2.0
 HOSTILE_WALL_LIMIT_S = 60.0
@@ -36,6 +37,14 @@ def variants(selftest_key: str) -> Iterator[VariantServer]:
     rewrites = {p.name: p.rewrite for p in plans}
     assert len(rewrites) == len(MUTATIONS) + len(VARIATIONS) + 1, "mutation and variation names must differ"
     with serve_variants(rewrites, selftest_key) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def varied_variants(selftest_key: str) -> Iterator[VariantServer]:
+    """The same rewrites in front of mocks that answer in their varied voice (seed VARIED_SEED)."""
+    plans: list[Mutation | Variation] = [*MUTATIONS, CONTROL]
+    with serve_variants({p.name: p.rewrite for p in plans}, selftest_key, "varied", VARIED_SEED) as server:
         yield server
 
 
@@ -61,11 +70,15 @@ def exact_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def runs(
     request: pytest.FixtureRequest,
     variants: VariantServer,
+    varied_variants: VariantServer,
     hostile_server: HostileServer,
     selftest_key: str,
     exact_profile: Path,
 ) -> Iterator[RunPool]:
     def launch(plan: Plan) -> SuiteRun:
+        if isinstance(plan, OnVaried):
+            assert plan.seed == varied_variants.seed, "one varied server per session"
+            return run_suites(varied_variants.base_url(plan.name), selftest_key, plan.select)
         if isinstance(plan, Hostile):
             return run_suites(
                 hostile_server.base_url(plan.name),
@@ -91,6 +104,6 @@ def _collected_plans(session: pytest.Session) -> list[Plan]:
     plans: list[Plan] = []
     for item in session.items:
         plan = getattr(getattr(item, "callspec", None), "params", {}).get("plan")
-        if isinstance(plan, (Mutation, Variation, Hostile)):
+        if isinstance(plan, (Mutation, Variation, Hostile, OnVaried)):
             plans.append(plan)
     return plans

@@ -9,7 +9,9 @@ arrives, not when (the mock answers at once with zero latency).
 
 `VariantServer` serves many rewrites on one port, each under its own path
 prefix (`/<name>/v1/...`) with its own mock, so concurrent runs never share
-a ledger.
+a ledger. With `answers="varied"` those mocks answer as another model
+might (`--answers varied --seed N`): the mutations must be caught through
+benign answer variation too.
 """
 
 from __future__ import annotations
@@ -188,8 +190,11 @@ def _loads(data: str | bytes) -> Any:
 class VariantServer:
     """Routes `/<name>/...` to a fresh mock behind the rewrite named `name`."""
 
-    def __init__(self, rewrites: Mapping[str, Rewrite], profile: Profile, api_key: str) -> None:
+    def __init__(
+        self, rewrites: Mapping[str, Rewrite], profile: Profile, api_key: str, answers: str = "exact", seed: int = 0
+    ) -> None:
         self.rewrites, self.profile, self.api_key = rewrites, profile, api_key
+        self.answers, self.seed = answers, seed  # how the mocks behind the rewrites word their answers
         self.apps: dict[str, ASGIApp] = {}
         self.root = ""
 
@@ -207,15 +212,19 @@ class VariantServer:
             await send({"type": "http.response.body", "body": b"no such variant"})
             return
         if name not in self.apps:
-            mock = create_app(MockConfig(profile=self.profile, api_keys=(self.api_key,)))
+            config = MockConfig(profile=self.profile, api_keys=(self.api_key,), answers=self.answers, seed=self.seed)
+            mock = create_app(config)
             self.apps[name] = RewritingApp(mock, self.rewrites[name])
         path = "/" + rest
         await self.apps[name]({**scope, "path": path, "raw_path": path.encode()}, receive, send)
 
 
 @contextmanager
-def serve_variants(rewrites: Mapping[str, Rewrite], api_key: str) -> Iterator[VariantServer]:
-    server = VariantServer(rewrites, load_profile(), api_key)
+def serve_variants(
+    rewrites: Mapping[str, Rewrite], api_key: str, answers: str = "exact", seed: int = 0
+) -> Iterator[VariantServer]:
+    """The rewrites served on one port; `answers="varied"` puts the mock's varied voice (by `seed`) behind them."""
+    server = VariantServer(rewrites, load_profile(), api_key, answers, seed)
     with serve_in_thread(server) as root:
         server.root = root
         yield server
