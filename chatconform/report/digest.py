@@ -41,7 +41,9 @@ MEANING: dict[str, str] = {
 NOT_RUN = "·"
 # The sections of compat.md and compat.html after the verdict line, in order: each writer renders each.
 SECTIONS = ("causes", "matrix", "summary", "measured", "fields", "deviations", "policies")
-MEASURED_INTRO = "Figures tests measured (the outcome is the checks' to decide): delays in milliseconds."
+MEASURED_INTRO = (
+    "Figures tests measured, beside the verdict (the checks decide it); a name ending in _ms is in milliseconds."
+)
 NO_CAUSES = "None: no test failed, and every test could be run."
 CURL_HINT = "Each curl repeats its example's request: set {key} (and {header} for custom headers) first."
 
