@@ -69,11 +69,18 @@ def test_fields_the_current_sdks_send_are_accepted(mock: RunningMock) -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("version", ["2024-01-01", "2026-10-22", "latest"])
+@pytest.mark.parametrize("version", ["2024-01-01", "2023-13-01", "latest"])
 def test_a_version_the_api_does_not_know_is_refused(mock: RunningMock, version: str) -> None:
     response = _post(mock, message(), version)
     assert response.status_code == 400 and is_anthropic_error(response)
     assert "anthropic-version: invalid version" in response.json()["error"]["message"]
+
+
+def test_a_version_newer_than_the_mock_knows_follows_the_newest_rules(mock: RunningMock) -> None:
+    """A future SDK's date: served as the newest version known here, sampling refused as under it."""
+    assert _post(mock, message(), "2027-03-01").status_code == 200
+    refused = _post(mock, message(temperature=0.5), "2027-03-01")
+    assert refused.status_code == 400 and "temperature" in refused.json()["error"]["message"]
 
 
 def test_count_tokens_counts_what_messages_bills(mock: RunningMock) -> None:
