@@ -18,7 +18,8 @@ LANGCHAIN_PIN='langchain-openai==1.7.4'
 
 "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+# constraints.txt: the versions the test run was last green with (a release upstream cannot break CI).
+.venv/bin/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 
 if [ "${CHATCONFORM_SKIP_LITELLM:-0}" != "1" ]; then
   "$PYTHON" -m venv .venv-litellm
