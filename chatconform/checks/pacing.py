@@ -63,6 +63,15 @@ def stream_pacing(ex: Exchange, expect: Expect) -> Iterator[Finding]:
                 "absent",
             )
         return
+    if not _one_clock(ex, pacing):
+        yield undecided(
+            "the upstream's send times and the client's arrival times are not on one clock (the mock on "
+            "another machine?): the pacing cannot be judged",
+            "$.upstream.sent",
+            "the mock, the gateway and chatconform on one machine",
+            f"added TTFT {pacing.ttft_added_ms:.1f} ms in a request of {(ex.t_end - ex.t_start) * 1000:.1f} ms",
+        )
+        return
     if pacing.held:
         yield Finding(
             "the gateway held the stream back: its first token arrived after the upstream had sent its last",
@@ -82,3 +91,10 @@ def stream_pacing(ex: Exchange, expect: Expect) -> Iterator[Finding]:
             f"p95 {p95:.1f} ms over {len(pacing.chunk_added_ms)} paired events; added TTFT "
             f"{pacing.ttft_added_ms:.1f} ms",
         )
+
+
+def _one_clock(ex: Exchange, pacing: Pacing) -> bool:
+    """Whether the pairing can be true: nothing arrived before it was sent, and the time the gateway added
+    fits in the request the client timed (CLOCK_MONOTONIC of two machines differs by hours or days)."""
+    took_ms = (ex.t_end - ex.t_start) * 1000
+    return pacing.one_clock and pacing.ttft_added_ms <= took_ms and max(pacing.chunk_added_ms) <= took_ms

@@ -91,6 +91,7 @@ def timed(arrivals: list[float]) -> Any:
     ex = stream(chunks)
     times = [arrivals[0], *arrivals, arrivals[-1], arrivals[-1]]
     ex.events = [Event(e.data, t=t) for e, t in zip(ex.events, times, strict=True)]
+    ex.t_start, ex.t_end = arrivals[0] - 1.0, arrivals[-1] + 0.01
     return ex
 
 
@@ -117,3 +118,12 @@ def test_an_upstream_without_send_times_is_inconclusive_and_no_upstream_is_silen
     [finding] = run(ex, "gateway.stream_pacing", upstream={"body": {}})
     assert finding.inconclusive
     assert run(ex, "gateway.stream_pacing") == []
+
+
+def test_times_from_two_clocks_are_inconclusive_not_a_verdict() -> None:
+    sends = paced(12)
+    other_host = timed([t - 3600.0 for t in sends])  # arrived "before" it was sent
+    far_ahead = timed([t + 7200.0 for t in sends])  # added more than the request took
+    for ex in (other_host, far_ahead):
+        [finding] = run(ex, "gateway.stream_pacing", upstream={"sent": sent(sends)})
+        assert finding.inconclusive and "not on one clock" in finding.title
