@@ -199,6 +199,18 @@ class NoUpstreamCancel(ReferenceGateway):
         pass  # the relay keeps reading the upstream to its end
 
 
+class FirstCallOnly(Translator):
+    """Keeps only the first of the upstream's parallel tool calls: from one answer indistinguishable from a
+    model that chose one call (the plain suites can only call it inconclusive); the journal tells."""
+
+    def completion(self, message: Json, model: str) -> Json:
+        out = super().completion(message, model)
+        reply = out["choices"][0]["message"]
+        if reply.get("tool_calls"):
+            reply["tool_calls"] = reply["tool_calls"][:1]
+        return out
+
+
 class CacheReadsUnreported(Translator):
     def usage(self, usage: Json) -> Json:
         out = super().usage(usage)
@@ -301,6 +313,13 @@ MUTATIONS = [
     Mutation("truncated-as-stop", TruncatedAsStop, "test_broken_upstream_answer", "upstream.no_clean_ending"),
     Mutation("no-upstream-cancel", NoUpstreamCancel, "test_client_disconnect_cancels_upstream", "upstream.cancelled"),
     Mutation("no-upstream-timeout", NoUpstreamTimeout, "test_stalled_upstream", "upstream.timeout"),
+    Mutation(
+        "parallel-calls-truncated",
+        translating(FirstCallOnly),
+        "test_tools_and_tool_choice and auto",
+        "translation.tool_index",
+        says="upstream's tool_use blocks",
+    ),
     Mutation(
         "cache-reads-unreported",
         translating(CacheReadsUnreported),
