@@ -51,8 +51,14 @@ def test_tool_call_shape(raw, conform, profile, snapshot, mode):
     stream = mode == "stream"
     if stream:
         conform.requires("streaming")
+    # tool_choice required: the shape of a tool call, not the model's choice of saying something first
+    # (under auto a real model may put text before the call, which is a different, equally valid shape).
     body = chat(
-        profile.default_model_id, user("Use get_weather for 'Paris'."), tools=[WEATHER_TOOL], stream=stream or None
+        profile.default_model_id,
+        user("Use get_weather for 'Paris'."),
+        tools=[WEATHER_TOOL],
+        tool_choice="required",
+        stream=stream or None,
     )
     ex = raw.chat(body)
     conform.check(ex, "stream.content_type" if stream else "response.ok")
